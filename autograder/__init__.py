@@ -1,0 +1,11 @@
+"""The course's grading tool: release student notebooks, grade a class, build the chapters' web pages.
+
+Run it as ``python -m autograder <command>``; ``python -m autograder --help`` lists the commands.
+
+- ``course.py``: where things are (the chapters, the repository) and how nbgrader is called.
+- ``nbgrader_config.py``: the nbgrader settings every command uses.
+- ``release.py``: the student notebooks (``release/<chapter>/<chapter>.ipynb``).
+- ``grade.py``: grading a folder of submissions into a gradebook, ``grades.csv`` and feedback.
+- ``feedback.py``: what a learner's feedback shows (never the source of hidden tests).
+- ``pages.py``: the chapters' web pages, executed from the solution and stripped like the release.
+"""

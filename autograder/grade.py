@@ -1,0 +1,273 @@
+"""Grading a class: ``python -m autograder grade SUBMISSIONS --out DIR [--workers N]``.
+
+SUBMISSIONS is a folder laid out ``<student>/<chapter>/<notebook>.ipynb``. Grading builds an nbgrader course
+folder in ``DIR/course`` (sources, gradebook, autograded notebooks), so nbgrader's own tools work on it, and
+writes for the instructor:
+
+- ``DIR/grades.csv``: one row per student and chapter found, with the automatically graded ``score`` and
+  ``max_score``, the points of written answers that wait for a person, a ``status`` a person understands,
+  and the points of every exercise;
+- ``DIR/feedback/<student>/<chapter>/<notebook>.html``: what the learner gets back.
+
+How one notebook is graded follows ``nbgrader autograde``: the submission is sanitized against the gradebook
+(test and read-only cells restored, deleted test cells added back, points reset), executed in its own kernel
+in its own folder, and its test cells scored. The sanitizing and the scoring, which touch the gradebook,
+happen in this process one notebook at a time; the executions, which take the time, run in parallel worker
+processes that never touch the gradebook.
+"""
+
+import csv
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+
+from .course import SOLUTIONS, CourseError, chapters, nbgrader, write_config
+
+CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual_points_pending", "status"]
+
+
+# ----------------------------------------------------------------------------------------- submissions
+def find_submissions(folder, only=()):
+    """Yield ``(student, chapter, notebook_path_or_None, status)`` for every chapter folder of every student.
+
+    status is ``None`` for a notebook to grade, or the reason it cannot be graded.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CourseError(f"{folder} is not a folder of submissions (expected <student>/<chapter>/<notebook>.ipynb)")
+    known = set(chapters())
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for chapter_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            chapter = chapter_dir.name
+            if only and chapter not in only:
+                continue
+            if chapter not in known:
+                yield student_dir.name, chapter, None, "unknown chapter"
+                continue
+            expected = chapter_dir / f"{chapter}.ipynb"
+            if expected.is_file():
+                yield student_dir.name, chapter, expected, None
+                continue
+            others = sorted(chapter_dir.glob("*.ipynb"))
+            if len(others) == 1:
+                yield student_dir.name, chapter, others[0], None
+            else:
+                yield student_dir.name, chapter, None, "missing"
+
+
+def read_notebook(path):
+    """The notebook at ``path``, or raise ValueError saying why it is not one."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises many kinds: JSON, schema, encoding
+        raise ValueError(f"not a notebook ({type(exc).__name__})") from None
+    return nb
+
+
+# ----------------------------------------------------------------------------------------- executing
+def execute_notebook(path, timeout):
+    """Execute the sanitized notebook at ``path`` in place, in its own folder and kernel. Runs in a worker.
+
+    Returns a short status: ``ok``, ``timeout in cell N``, ``kernel died`` or ``error: ...``.
+    """
+    from nbgrader.preprocessors import Execute, LimitOutput
+
+    path = Path(path)
+    nb = nbformat.read(str(path), as_version=4)
+    resources = {"metadata": {"path": str(path.parent)}}
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    status = "ok"
+    try:
+        nb, resources = Execute(timeout=timeout).preprocess(nb, resources)
+    except Exception as exc:  # the kernel died or never answered
+        status = "kernel died" if "dead" in str(exc).lower() or "died" in str(exc).lower() else f"error: {exc}"
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("ename") == "CellTimeoutError" and status == "ok":
+                status = f"timeout in cell {index + 1}"
+    nb, resources = LimitOutput(max_lines=200, max_traceback=40).preprocess(nb, resources)
+    nbformat.write(nb, str(path))
+    return status
+
+
+# ----------------------------------------------------------------------------------------- the gradebook
+def _resources(course, student, chapter, notebook):
+    return {
+        "nbgrader": {
+            "notebook": notebook,
+            "assignment": chapter,
+            "student": student,
+            "db_url": f"sqlite:///{course}/gradebook.db",
+        },
+        "metadata": {"path": str(course)},
+    }
+
+
+def sanitize(course, student, chapter, nb):
+    """Restore the notebook's test and read-only cells from the gradebook, as ``nbgrader autograde`` does."""
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
+                                        OverwriteKernelspec)
+
+    resources = _resources(course, student, chapter, chapter)
+    for preprocessor in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(),
+                         OverwriteCells(add_missing_cells=True), CheckCellMetadata()):
+        nb, resources = preprocessor.preprocess(nb, resources)
+    return nb
+
+
+def save_grades(course, student, chapter, nb):
+    """Score the executed notebook's test cells into the gradebook (nbgrader's SaveAutoGrades)."""
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    SaveAutoGrades().preprocess(nb, _resources(course, student, chapter, chapter))
+
+
+def prepare_course(course, names, timeout):
+    """The nbgrader course folder: config, the chapters' sources and their cells in the gradebook."""
+    write_config(course, cell_timeout=timeout)
+    for name in names:
+        target = course / "source" / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(SOLUTIONS / name, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        nbgrader(course, "generate_assignment", name, "--force", "--create")
+
+
+# ----------------------------------------------------------------------------------------- the batch
+def grade(submissions, out, workers=None, only=(), timeout=60, progress=print):
+    """Grade every submission under ``submissions`` into ``out``; return the rows of grades.csv."""
+    from nbgrader.api import Gradebook
+
+    started = time.monotonic()
+    out = Path(out).resolve()
+    course = out / "course"
+    found = list(find_submissions(submissions, only))
+    names = sorted({chapter for _, chapter, path, status in found if status is None})
+    prepare_course(course, names, timeout)
+
+    statuses, jobs = {}, []
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+        for student, chapter, path, status in found:
+            statuses[student, chapter] = status
+            if status is not None:
+                continue
+            try:
+                nb = read_notebook(path)
+            except ValueError as exc:
+                statuses[student, chapter] = str(exc)
+                continue
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(chapter, student)
+            folder = course / "autograded" / student / chapter
+            if folder.exists():
+                shutil.rmtree(folder)
+            shutil.copytree(course / "source" / chapter, folder, ignore=shutil.ignore_patterns("*.ipynb"))
+            target = folder / f"{chapter}.ipynb"
+            nbformat.write(sanitize(course, student, chapter, nb), str(target))
+            if path.name != target.name:
+                statuses[student, chapter] = f"ok; the notebook was named {path.name}"
+            jobs.append((student, chapter, target))
+
+    workers = max(1, workers or os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(execute_notebook, target, timeout): (student, chapter, target)
+                   for student, chapter, target in jobs}
+        for done, future in enumerate(as_completed(futures), 1):
+            student, chapter, target = futures[future]
+            try:
+                status = future.result()
+            except Exception as exc:
+                status = f"error: {exc}"
+            if statuses[student, chapter] is None or status != "ok":
+                statuses[student, chapter] = status
+            save_grades(course, student, chapter, nbformat.read(str(target), as_version=4))
+            progress(f"[{done}/{len(jobs)}] {student}/{chapter}: {statuses[student, chapter]}")
+
+    write_feedback(course, out, {chapter for _, chapter, _ in jobs})
+    rows = gradebook_rows(course, found, statuses)
+    write_csv(out / "grades.csv", rows)
+    progress(f"graded {len(jobs)} notebooks of {len({s for s, *_ in found})} students "
+             f"in {time.monotonic() - started:.1f} s; grades in {out / 'grades.csv'}")
+    return rows
+
+
+def write_feedback(course, out, names):
+    """nbgrader's feedback, copied to ``out/feedback/<student>/<chapter>/<notebook>.html``."""
+    for name in sorted(names):
+        nbgrader(course, "generate_feedback", name, "--force")
+    source = course / "feedback"
+    if source.exists():
+        for html in source.glob("*/*/*.html"):
+            target = out / "feedback" / html.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(html, target)
+
+
+def exercise_of_cells(chapter):
+    """Map each graded cell of a chapter to its exercise: the solution cell above it (or itself)."""
+    nb = nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
+    mapping, exercise = {}, None
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            exercise = meta["grade_id"]
+        if meta.get("grade"):
+            mapping[meta["grade_id"]] = meta["grade_id"] if meta.get("solution") else exercise
+    return mapping
+
+
+def gradebook_rows(course, found, statuses):
+    """One row per student and chapter: automatic points, written points awaiting a person, points per
+    exercise, status."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+        for student, chapter, _, _ in found:
+            row = {"student": student, "assignment": chapter, "score": 0, "max_score": "",
+                   "manual_points_pending": 0, "status": statuses[student, chapter]}
+            rows.append(row)
+            if chapter not in chapters():
+                continue
+            row["max_score"] = max_automatic_score(chapter)
+            try:
+                submission = gb.find_submission(chapter, student)
+            except MissingEntry:
+                continue
+            exercises = exercise_of_cells(chapter)
+            score = pending = 0.0
+            for nb in submission.notebooks:
+                for grade in nb.grades:
+                    automatic = grade.cell_type == "code"
+                    if automatic:
+                        score += grade.auto_score or 0.0
+                    elif grade.manual_score is None:
+                        pending += grade.max_score
+                    exercise = exercises.get(grade.name, grade.name)
+                    row[exercise] = round(row.get(exercise, 0.0) + (grade.score or 0.0), 4)
+            row.update(score=round(score, 4), manual_points_pending=pending)
+    return rows
+
+
+def max_automatic_score(chapter):
+    """The points of a chapter's test cells (written answers excluded)."""
+    nb = nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
+    return sum(float(c.metadata["nbgrader"].get("points", 0)) for c in nb.cells
+               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+
+
+def write_csv(path, rows):
+    """grades.csv: the fixed columns first, then one column per exercise, in the order they appear."""
+    extra = []
+    for row in rows:
+        extra += [k for k in row if k not in CSV_COLUMNS and k not in extra]
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, CSV_COLUMNS + extra, restval="")
+        writer.writeheader()
+        writer.writerows(rows)

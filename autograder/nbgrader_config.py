@@ -1,0 +1,39 @@
+"""The nbgrader settings of the course, shared by every command of the autograder.
+
+nbgrader reads a file called ``nbgrader_config.py`` in its course folder. The autograder writes a two-line
+one there that calls :func:`configure`, so that the settings live in one place (this file) and nbgrader's own
+tools (``nbgrader formgrader``, ``nbgrader export``) see the same settings as the autograder.
+"""
+
+
+def configure(c, root, source="source", release="release", db_url=None, cell_timeout=60):
+    """Fill the traitlets config ``c`` for a course folder at ``root``.
+
+    root: the nbgrader course folder; source: its folder of source notebooks (one per chapter);
+    release: where student versions go; db_url: the gradebook (default: ``gradebook.db`` in ``root``);
+    cell_timeout: seconds a cell may run while grading.
+    """
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.source_directory = source
+    c.CourseDirectory.release_directory = release
+    c.CourseDirectory.db_url = db_url or f"sqlite:///{root}/gradebook.db"
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+
+    # Learners see this where the solution was.
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+    # Grading: a test cell a learner deleted comes back; a cell may not run forever.
+    c.OverwriteCells.add_missing_cells = True
+    c.Execute.timeout = cell_timeout
+    c.Execute.interrupt_on_timeout = True
+    c.LimitOutput.max_lines = 200
+    c.LimitOutput.max_traceback = 40
+
+    # Feedback never shows the source of hidden tests, nor their tracebacks.
+    c.GenerateFeedback.preprocessors = [
+        "nbgrader.preprocessors.GetGrades",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+        "nbgrader.preprocessors.ClearHiddenTests",
+        "autograder.feedback.HideTestTracebacks",
+    ]

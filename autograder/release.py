@@ -1,0 +1,23 @@
+"""The student notebooks: ``release/<chapter>/<chapter>.ipynb``, made by nbgrader's generate_assignment.
+
+nbgrader replaces the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` with a stub, removes the
+hidden tests, clears outputs and locks the read-only cells. Its gradebook is thrown away: grading builds its
+own (see grade.py).
+"""
+
+import shutil
+import tempfile
+
+from .course import RELEASE, SOLUTIONS, check_chapters, nbgrader, write_config
+
+
+def release(names=(), out=RELEASE):
+    """Write the student version of the chapters ``names`` (all if empty) under ``out``."""
+    names = check_chapters(names)
+    with tempfile.TemporaryDirectory(prefix="rnn-release-") as tmp:
+        root = write_config(tmp, source=str(SOLUTIONS), release=str(out))
+        for name in names:
+            if (out / name).exists():
+                shutil.rmtree(out / name)
+            nbgrader(root, "generate_assignment", name, "--force", "--create")
+    return [out / name / f"{name}.ipynb" for name in names]

@@ -1,0 +1,50 @@
+"""Shared fixtures: the chapters, their student release, and one grading run of a class that covers them."""
+
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from autograder.course import REPO, chapters, tool_env
+
+from notebooks import load_mutants, plant, solved_submission
+
+CHAPTERS = chapters()
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    """The student notebooks of every chapter, made by the real `python -m autograder release` code path."""
+    from autograder.release import release
+
+    out = tmp_path_factory.mktemp("release")
+    paths = release(out=out)
+    return {path.parent.name: path for path in paths}
+
+
+@pytest.fixture(scope="session")
+def class_grades(released, tmp_path_factory):
+    """Grade, with the real command line, a class in which for every chapter one student submits the
+    solution, one the untouched student notebook, and one the solution with a planted bug."""
+    import nbformat
+
+    submissions = tmp_path_factory.mktemp("submissions")
+    for chapter in CHAPTERS:
+        cases = {"solved": solved_submission(chapter, released[chapter]),
+                 "stub": nbformat.read(str(released[chapter]), as_version=4)}
+        mutants = load_mutants(chapter)
+        if mutants:
+            exercise, find, replace, _ = mutants[0]
+            cases["planted"] = plant(solved_submission(chapter, released[chapter]), exercise, find, replace)
+        for student, nb in cases.items():
+            folder = submissions / student / chapter
+            folder.mkdir(parents=True)
+            nbformat.write(nb, str(folder / f"{chapter}.ipynb"))
+    out = tmp_path_factory.mktemp("graded")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out),
+                           "--workers", "2"], cwd=REPO, env=tool_env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(out / "grades.csv", newline="") as f:
+        rows = {(row["student"], row["assignment"]): row for row in csv.DictReader(f)}
+    return {"rows": rows, "out": out, "log": proc.stdout + proc.stderr}

@@ -1,0 +1,118 @@
+"""Every chapter, end to end: a clean source, a solution that passes its own tests, a student notebook
+that stops only at its exercises, a web page and a grade that give nothing away."""
+
+import re
+
+import nbformat
+import pytest
+
+from autograder.course import REPO, SOLUTIONS
+
+from conftest import CHAPTERS
+from notebooks import execute, exercises, grade_id, is_exercise, is_test, load_mutants, nbgrader_meta, \
+    source_notebook
+
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def test_there_are_chapters():
+    """Is there at least one chapter, and is every chapter listed in the table of contents in order?"""
+    assert CHAPTERS, "no solutions/<chapter>/<chapter>.ipynb found"
+    toc = (REPO / "_toc.yml").read_text()
+    listed = re.findall(r"book/chapters/(\w+)", toc)
+    assert listed == CHAPTERS, f"_toc.yml lists {listed}, the chapters are {CHAPTERS}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_source_is_clean_and_well_formed(chapter):
+    """Is the source committed without outputs, with valid nbgrader cells that the tools can rely on?"""
+    nb = source_notebook(chapter)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "outputs must be cleared"
+    ids = [grade_id(c) for c in nb.cells if grade_id(c)]
+    assert len(ids) == len(set(ids)), f"duplicate grade_ids: {sorted(i for i in ids if ids.count(i) > 1)}"
+    assert grade_id(code[0]) == "setup" and nbgrader_meta(code[0]).get("locked"), "first code cell: setup"
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade"):
+            assert float(meta.get("points", 0)) > 0, f"{grade_id(cell)} has no points"
+        if is_exercise(cell):
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source, grade_id(cell)
+        if is_test(cell):
+            assert cell.source.startswith("# Test"), f"{grade_id(cell)}: first line must say what it checks"
+            assert cell.source.count("### BEGIN HIDDEN TESTS") == cell.source.count("### END HIDDEN TESTS")
+        if not meta.get("solution") and not is_test(cell):
+            assert not any(m in cell.source for m in MARKERS), f"marker outside an exercise or test: {cell.source[:80]}"
+    graded = exercises(nb)
+    assert graded, "a chapter has at least one graded exercise"
+    for exercise, tests in graded.items():
+        assert tests, f"exercise {exercise} has no test cell after it"
+        assert any("### BEGIN HIDDEN TESTS" in t.source for t in tests), f"{exercise} has no hidden test"
+    assert any(c.cell_type == "markdown" and nbgrader_meta(c).get("solution") for c in nb.cells), \
+        "a chapter has a written question"
+    assert not [p.name for p in (SOLUTIONS / chapter).iterdir() if p.suffix == ".py"], \
+        "a chapter's folder is released as a whole: no Python files beside the notebook"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_runs_and_passes_its_own_tests(chapter):
+    """Does the source notebook run top to bottom, as while grading, with no error and no stderr in tests?"""
+    nb = execute(source_notebook(chapter), SOLUTIONS / chapter, {"NBGRADER_EXECUTION": "autograde"})
+    for cell in nb.cells:
+        if is_test(cell):
+            streams = [o for o in cell.outputs if o.get("name") == "stderr"]
+            assert not streams, f"{grade_id(cell)} writes to stderr (scores 0 in nbgrader): {streams[0]['text'][:300]}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_student_notebook_hides_solutions_and_stops_only_at_exercises(chapter, released):
+    """Does the release hold no solution and no hidden test, and fail only with NotImplementedError?"""
+    text = released[chapter].read_text()
+    for marker in MARKERS:
+        assert marker not in text, f"{marker} in the released notebook"
+    nb = execute(nbformat.read(str(released[chapter]), as_version=4), released[chapter].parent, allow_errors=True)
+    errors = [(grade_id(c), o.ename) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors, "the student notebook ran without stopping at any exercise"
+    assert {name for _, name in errors} == {"NotImplementedError"}, errors
+    failing = {g for g, _ in errors}
+    for exercise, tests in exercises(source_notebook(chapter)).items():
+        assert all(grade_id(t) in failing for t in tests), f"a test of {exercise} passes on the stub"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_grading_gives_full_zero_and_partial_marks(chapter, class_grades):
+    """Does the solution score full marks, the untouched student notebook 0, and a planted bug less?"""
+    rows = class_grades["rows"]
+    solved, stub = rows["solved", chapter], rows["stub", chapter]
+    assert float(solved["max_score"]) > 0
+    assert float(solved["score"]) == float(solved["max_score"]), (solved, class_grades["log"][-3000:])
+    assert solved["status"] == "ok"
+    assert float(stub["score"]) == 0, stub
+    assert float(solved["manual_points_pending"]) > 0, "the written answer waits for a person"
+    assert load_mutants(chapter), f"tests/mutants/{chapter}.py plants no bug"
+    planted = rows["planted", chapter]
+    assert float(planted["score"]) < float(planted["max_score"]), planted
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_feedback_shows_messages_but_no_hidden_test(chapter, class_grades, released):
+    """Does every graded notebook get HTML feedback that never quotes a hidden test?"""
+    source = source_notebook(chapter)
+    public = {line.strip() for line in released[chapter].read_text().replace("\\n", "\n").splitlines()}
+    hidden = [line.strip() for cell in source.cells if is_test(cell)
+              for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.S)
+              for line in block.splitlines()
+              if len(line.strip()) > 25 and not line.strip().startswith("#") and line.strip() not in public]
+    for student in ("solved", "stub", "planted"):
+        page = class_grades["out"] / "feedback" / student / chapter / f"{chapter}.html"
+        assert page.exists(), f"no feedback for {student}"
+        html = page.read_text()
+        for marker in MARKERS:
+            assert marker not in html
+        import html as html_lib
+        text = html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+        leaked = [line for line in hidden if line in text]
+        assert not leaked, f"hidden test lines in {student}'s feedback: {leaked[:3]}"
