@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -83,10 +84,17 @@ def execute_notebook(path, timeout):
     resources = {"metadata": {"path": str(path.parent)}}
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     status = "ok"
+    log = path.with_suffix(".log")  # what the kernel writes to its stderr, for the instructor
+    saved_stderr = os.dup(2)
+    with open(log, "w") as f:
+        os.dup2(f.fileno(), 2)
     try:
         nb, resources = Execute(timeout=timeout).preprocess(nb, resources)
     except Exception as exc:  # the kernel died or never answered
         status = "kernel died" if "dead" in str(exc).lower() or "died" in str(exc).lower() else f"error: {exc}"
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("ename") == "CellTimeoutError" and status == "ok":
@@ -163,7 +171,9 @@ def grade(submissions, out, workers=None, only=(), timeout=60, progress=print):
                 statuses[student, chapter] = str(exc)
                 continue
             gb.update_or_create_student(student)
-            gb.update_or_create_submission(chapter, student)
+            with warnings.catch_warnings():  # nbgrader's own SQLAlchemy usage warns here; harmless
+                warnings.simplefilter("ignore")
+                gb.update_or_create_submission(chapter, student)
             folder = course / "autograded" / student / chapter
             if folder.exists():
                 shutil.rmtree(folder)

@@ -1,6 +1,7 @@
 """Shared fixtures: the chapters, their student release, and one grading run of a class that covers them."""
 
 import csv
+import os
 import subprocess
 import sys
 
@@ -10,7 +11,8 @@ from autograder.course import REPO, chapters, tool_env
 
 from notebooks import load_mutants, plant, solved_submission
 
-CHAPTERS = chapters()
+# `python -m autograder check CHAPTER` narrows the chapter tests (and the class graded) to some chapters.
+CHAPTERS = [c for c in chapters() if c in os.environ.get("COURSE_CHAPTERS", c).split(",")]
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +43,15 @@ def class_grades(released, tmp_path_factory):
             folder = submissions / student / chapter
             folder.mkdir(parents=True)
             nbformat.write(nb, str(folder / f"{chapter}.ipynb"))
+    # Broken submissions, for the first chapter: each must cost only its author the marks.
+    first = CHAPTERS[0]
+    for student, content in {"broken": "{not json", "empty": "", "binary": "\x00\x01\x02"}.items():
+        (submissions / student / first).mkdir(parents=True)
+        (submissions / student / first / f"{first}.ipynb").write_text(content)
+    (submissions / "absent" / first).mkdir(parents=True)
+    (submissions / "renamed" / first).mkdir(parents=True)
+    nbformat.write(solved_submission(first, released[first]), str(submissions / "renamed" / first / "Copy1.ipynb"))
+    (submissions / "lost" / "ch99_nonexistent").mkdir(parents=True)
     out = tmp_path_factory.mktemp("graded")
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out),
                            "--workers", "2"], cwd=REPO, env=tool_env(), capture_output=True, text=True)
