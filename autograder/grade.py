@@ -20,6 +20,7 @@ import csv
 import json
 import os
 import shutil
+import tempfile
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -28,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from .course import SOLUTIONS, CourseError, chapters, nbgrader, write_config
+from .isolate import after_grading, for_grading, sandbox_protected
 
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual_points_pending", "status"]
 
@@ -72,15 +74,29 @@ def read_notebook(path):
 
 
 # ----------------------------------------------------------------------------------------- executing
-def execute_notebook(path, timeout):
-    """Execute the sanitized notebook at ``path`` in place, in its own folder and kernel. Runs in a worker.
+def execute_notebook(path, timeout, protected=()):
+    """Grade-execute the sanitized notebook at ``path`` in place. Runs in a worker process.
 
-    Returns a short status: ``ok``, ``timeout in cell N``, ``kernel died`` or ``error: ...``.
+    The kernel runs the tests in the notebook's folder; the learner's exercise cells run in a sandbox
+    process in a folder of their own (see isolate.py and sandbox.py). Returns a short status: ``ok``,
+    ``timeout in cell N``, ``kernel died``, or what the sandbox reported.
     """
     from nbgrader.preprocessors import Execute, LimitOutput
 
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
+    folder = Path(tempfile.mkdtemp(prefix="rnn-sandbox-"))
+    for data in path.parent.iterdir():  # the chapter's data files, never the notebooks
+        if data.is_file() and data.suffix not in (".ipynb", ".log", ".json"):
+            shutil.copy(data, folder / data.name)
+    report = path.with_name(".sandbox-report.json")
+    call_timeout = max(5, timeout // 2)
+    nb, originals = for_grading(nb, folder, protected, report, call_timeout)
+    boot_timeout = timeout * 3
+
+    def cell_timeout(cell):
+        return boot_timeout if cell.get("metadata", {}).get("autograder") else timeout
+
     resources = {"metadata": {"path": str(path.parent)}}
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     status = "ok"
@@ -89,16 +105,20 @@ def execute_notebook(path, timeout):
     with open(log, "w") as f:
         os.dup2(f.fileno(), 2)
     try:
-        nb, resources = Execute(timeout=timeout).preprocess(nb, resources)
+        nb, resources = Execute(timeout=timeout, timeout_func=cell_timeout).preprocess(nb, resources)
     except Exception as exc:  # the kernel died or never answered
         status = "kernel died" if "dead" in str(exc).lower() or "died" in str(exc).lower() else f"error: {exc}"
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
+        shutil.rmtree(folder, ignore_errors=True)
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("ename") == "CellTimeoutError" and status == "ok":
-                status = f"timeout in cell {index + 1}"
+                status = f"timeout in cell {index}"
+    nb, sandbox_status = after_grading(nb, originals, report)
+    if sandbox_status:
+        status = sandbox_status if status == "ok" else f"{status}; {sandbox_status}"
     nb, resources = LimitOutput(max_lines=200, max_traceback=40).preprocess(nb, resources)
     nbformat.write(nb, str(path))
     return status
@@ -186,7 +206,8 @@ def grade(submissions, out, workers=None, only=(), timeout=60, progress=print):
 
     workers = max(1, workers or os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(execute_notebook, target, timeout): (student, chapter, target)
+        protected = sandbox_protected(course, Path(submissions).resolve())
+        futures = {pool.submit(execute_notebook, target, timeout, protected): (student, chapter, target)
                    for student, chapter, target in jobs}
         for done, future in enumerate(as_completed(futures), 1):
             student, chapter, target = futures[future]

@@ -2,19 +2,51 @@
 
 A page is the chapter's source notebook executed (so its figures come from the solution), then stripped with
 nbgrader's own preprocessors exactly as the student notebook is: solutions replaced by stubs, hidden tests
-removed. The outputs of exercise and test cells are dropped too, since they were produced by the solution.
-Explorers draw a single picture (``RNN_COURSE_STATIC=1``). A page is rebuilt only when its source changed.
+removed. The outputs of exercise and test cells are dropped too, since they were produced by the solution, and
+so is every trace of widgets (explorers draw a single picture with ``RNN_COURSE_STATIC=1``), so that the site
+loads no widget script. Each page gets, under its title, a box that offers the chapter's student notebook (the
+release version, made by nbgrader) for download, plus the launch links configured in ``_config.yml``.
+
+Only the chapters listed in ``_toc.yml`` are built, and a page is rebuilt only when its source changed.
 """
 
 import hashlib
-import os
+import re
+import shutil
+import tempfile
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 
-from .course import REPO, SOLUTIONS, check_chapters, tool_env
+from .course import REPO, SOLUTIONS, CourseError, check_chapters, tool_env
 
 PAGES = REPO / "book" / "chapters"
+DOWNLOADS = PAGES / "downloads"  # the student notebooks offered by the pages (excluded from the build)
+TOC = REPO / "_toc.yml"
+WIDGET_MIMES = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json")
+
+
+def toc_chapters():
+    """The chapters listed in ``_toc.yml`` (``book/chapters/<chapter>``), in the order of the book."""
+    import yaml
+
+    files = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("file"), str):
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load(TOC.read_text()))
+    prefix = "book/chapters/"
+    return [re.sub(r"\.(ipynb|md)$", "", f[len(prefix):]) for f in files if f.startswith(prefix)]
 
 
 def fingerprint(chapter):
@@ -26,6 +58,54 @@ def fingerprint(chapter):
     return digest.hexdigest()
 
 
+def download_name(chapter):
+    """The file a page offers: the student notebook alone, or a zip of it with the data it reads."""
+    folder = SOLUTIONS / chapter
+    extra = [p for p in folder.rglob("*") if p.is_file() and p.name != f"{chapter}.ipynb"
+             and ".ipynb_checkpoints" not in p.parts]
+    return f"{chapter}.zip" if extra else f"{chapter}.ipynb"
+
+
+def _plain(text):
+    """Markdown or a code comment reduced to one line of plain text, for an image's alt text."""
+    text = re.sub(r"[`*_$#]|\\[a-zA-Z]+|[{}]", "", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(text.split())
+
+
+def alt_text(cells, index):
+    """Alt text for the images drawn by ``cells[index]``: what its first comment line says it draws, or else
+    the caption in the Markdown cell below it."""
+    first = cells[index].source.strip().splitlines()[:1]
+    comment = first[0].lstrip("#").strip() if first and first[0].startswith("#") else ""
+    comment = re.sub(r"^[^:]{0,40}\b(read-only|Read-only)\)?:\s*", "", comment)
+    comment = re.sub(r"^(explorer|figure|the figure|the explorer)\.?\s*", "", comment, flags=re.I)
+    caption = ""
+    if index + 1 < len(cells) and cells[index + 1].cell_type == "markdown":
+        caption = cells[index + 1].source.strip().split("\n\n")[0]
+    text = _plain(comment) if len(_plain(comment)) >= 12 else _plain(caption)
+    text = text or "A figure drawn by the code of this cell"
+    return text if len(text) <= 300 else text[:297].rsplit(" ", 1)[0] + "…"
+
+
+def header_cell(chapter):
+    """The box under a page's title: the student notebook to download, how to run it, and launch links."""
+    name = download_name(chapter)
+    what = ("the notebook and the data it reads, in one zip: unzip it into a folder of its own"
+            if name.endswith(".zip") else "the notebook with its exercises and visible tests")
+    return nbformat.v4.new_markdown_cell(
+        ":::{admonition} Do the exercises in Jupyter\n"
+        ":class: tip\n\n"
+        "This page shows the chapter with its figures, but not the answers. To do the exercises, download the "
+        f"student notebook, {{download}}`{name} <downloads/{name}>` ({what}), open it in Jupyter, write your "
+        "code where it says `YOUR CODE HERE` and run the test cells below it. "
+        "{ref}`get-the-notebooks` says how to set up your own computer.\n\n"
+        f"```{{student-launch}} {chapter}\n```\n"
+        ":::\n",
+        metadata={"rnn_course": "header"},
+    )
+
+
 def strip(nb):
     """Turn an executed source notebook into what a learner may see."""
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
@@ -35,43 +115,91 @@ def strip(nb):
         code_stub={"python": "# YOUR CODE HERE\nraise NotImplementedError()"}, text_stub="YOUR ANSWER HERE"
     ).preprocess(nb, resources)
     nb, resources = ClearHiddenTests().preprocess(nb, resources)
-    for cell in nb.cells:
+    nb.metadata.pop("widgets", None)  # widget state would make the page load widget scripts from a CDN
+    for index, cell in enumerate(nb.cells):
         meta = cell.metadata.pop("nbgrader", {})
-        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")):
+        if cell.cell_type != "code":
+            continue
+        if meta.get("solution") or meta.get("grade"):
             cell.outputs = []
             cell.execution_count = None
+        outputs = []
+        for output in cell.outputs:
+            data = output.get("data", {})
+            if any(mime in data for mime in WIDGET_MIMES):
+                continue  # a live widget: nothing of it can work on a static page
+            outputs.append(output)
+        cell.outputs = outputs
+        if any(mime.startswith("image/") for output in outputs for mime in output.get("data", {})):
+            image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+            image.setdefault("alt", alt_text(nb.cells, index))
         if meta.get("grade_id") == "setup":
             cell.metadata.setdefault("tags", []).append("hide-input")
     return nb
 
 
-def build_page(chapter, force=False):
-    """Execute and strip one chapter into ``book/chapters/<chapter>.ipynb``; skip if up to date."""
+def add_header(nb, chapter):
+    """Insert the download box right after the cell that holds the page's title (or first)."""
+    titled = [i for i, c in enumerate(nb.cells)
+              if c.cell_type == "markdown" and re.search(r"^# ", c.source, flags=re.M)]
+    nb.cells.insert(titled[0] + 1 if titled else 0, header_cell(chapter))
+    return nb
+
+
+def up_to_date(chapter):
+    target = PAGES / f"{chapter}.ipynb"
+    if not target.exists() or not (DOWNLOADS / download_name(chapter)).exists():
+        return False
+    return nbformat.read(str(target), as_version=4).metadata.get("rnn_course", {}).get("source") == fingerprint(
+        chapter)
+
+
+def write_downloads(chapters):
+    """Put the student notebook of ``chapters`` (nbgrader's release) in ``book/chapters/downloads/``."""
+    from .release import release
+
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rnn-pages-") as tmp:
+        release(chapters, out=Path(tmp))
+        for chapter in chapters:
+            folder = Path(tmp) / chapter
+            name = download_name(chapter)
+            target = DOWNLOADS / name
+            if name.endswith(".zip"):
+                with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for path in sorted(folder.rglob("*")):
+                        if path.is_file():
+                            archive.write(path, Path(chapter) / path.relative_to(folder))
+            else:
+                shutil.copyfile(folder / name, target)
+
+
+def build_page(chapter):
+    """Execute and strip one chapter into ``book/chapters/<chapter>.ipynb``."""
     from nbclient import NotebookClient
 
     target = PAGES / f"{chapter}.ipynb"
-    key = fingerprint(chapter)
-    if not force and target.exists():
-        if nbformat.read(str(target), as_version=4).metadata.get("rnn_course", {}).get("source") == key:
-            return target
     nb = nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
     env = tool_env()
     env["RNN_COURSE_STATIC"] = "1"
-    saved = dict(os.environ)
-    os.environ.update(env)  # the kernel inherits this process's environment
-    try:
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(SOLUTIONS / chapter)}}).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    nb = strip(nb)
-    nb.metadata["rnn_course"] = {"source": key}
+    NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(SOLUTIONS / chapter)}}).execute(env=env)
+    nb = add_header(strip(nb), chapter)
+    nb.metadata["rnn_course"] = {"source": fingerprint(chapter)}
     PAGES.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(target))
     return target
 
 
-def build_pages(names=(), force=False):
-    """Build the pages of ``names`` (all chapters if empty)."""
-    return [build_page(name, force) for name in check_chapters(names)]
+def build_pages(names=(), force=False, workers=2):
+    """Build the pages of ``names`` (default: the chapters in ``_toc.yml``); skip those up to date."""
+    names = list(names) or toc_chapters()
+    if not names:
+        raise CourseError("_toc.yml lists no chapter (book/chapters/<chapter>)")
+    names = check_chapters(names)
+    stale = [name for name in names if force or not up_to_date(name)]
+    if stale:
+        write_downloads(stale)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            list(pool.map(build_page, stale))
+    return [PAGES / f"{name}.ipynb" for name in names]
