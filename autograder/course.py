@@ -36,6 +36,7 @@ def tool_env():
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["PYTHONPATH"] = os.pathsep.join(p for p in [str(REPO), env.get("PYTHONPATH", "")] if p)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")  # two kernels at once on two cores: no oversubscription
     return env
 
 

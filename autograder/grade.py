@@ -74,7 +74,7 @@ def read_notebook(path):
 
 
 # ----------------------------------------------------------------------------------------- executing
-def execute_notebook(path, timeout, protected=()):
+def execute_notebook(path, source, timeout, protected=()):
     """Grade-execute the sanitized notebook at ``path`` in place. Runs in a worker process.
 
     The kernel runs the tests in the notebook's folder; the learner's exercise cells run in a sandbox
@@ -91,7 +91,8 @@ def execute_notebook(path, timeout, protected=()):
             shutil.copy(data, folder / data.name)
     report = path.with_name(".sandbox-report.json")
     call_timeout = max(5, timeout // 2)
-    nb, originals = for_grading(nb, folder, protected, report, call_timeout)
+    source_nb = nbformat.read(str(source), as_version=4)
+    nb, originals = for_grading(nb, source_nb, folder, protected, report, call_timeout)
     boot_timeout = timeout * 3
 
     def cell_timeout(cell):
@@ -138,10 +139,25 @@ def _resources(course, student, chapter, notebook):
 
 
 def sanitize(course, student, chapter, nb):
-    """Restore the notebook's test and read-only cells from the gradebook, as ``nbgrader autograde`` does."""
+    """Restore the notebook's test and read-only cells from the gradebook, as ``nbgrader autograde`` does.
+
+    First, a cell that claims nbgrader metadata the source does not have (a made-up test cell, a cell with
+    its id removed) loses that metadata: to the grader it is just a cell the learner added.
+    """
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
                                         OverwriteKernelspec)
 
+    source = nbformat.read(str(course / "source" / chapter / f"{chapter}.ipynb"), as_version=4)
+    known = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in source.cells
+             if "grade_id" in c.metadata.get("nbgrader", {})}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        if not isinstance(meta, dict) or meta.get("grade_id") not in known:
+            del cell.metadata["nbgrader"]
+        else:  # a known cell keeps the instructor's metadata, whatever the learner changed
+            cell.metadata["nbgrader"] = dict(known[meta["grade_id"]])
     resources = _resources(course, student, chapter, chapter)
     for preprocessor in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(),
                          OverwriteCells(add_missing_cells=True), CheckCellMetadata()):
@@ -199,7 +215,11 @@ def grade(submissions, out, workers=None, only=(), timeout=60, progress=print):
                 shutil.rmtree(folder)
             shutil.copytree(course / "source" / chapter, folder, ignore=shutil.ignore_patterns("*.ipynb"))
             target = folder / f"{chapter}.ipynb"
-            nbformat.write(sanitize(course, student, chapter, nb), str(target))
+            try:
+                nbformat.write(sanitize(course, student, chapter, nb), str(target))
+            except Exception as exc:  # nbgrader refused this notebook: only its author loses the marks
+                statuses[student, chapter] = f"could not be graded: {type(exc).__name__}: {exc}"[:300]
+                continue
             if path.name != target.name:
                 statuses[student, chapter] = f"ok; the notebook was named {path.name}"
             jobs.append((student, chapter, target))
@@ -207,7 +227,8 @@ def grade(submissions, out, workers=None, only=(), timeout=60, progress=print):
     workers = max(1, workers or os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         protected = sandbox_protected(course, Path(submissions).resolve())
-        futures = {pool.submit(execute_notebook, target, timeout, protected): (student, chapter, target)
+        futures = {pool.submit(execute_notebook, target, course / "source" / chapter / f"{chapter}.ipynb", timeout,
+                               protected): (student, chapter, target)
                    for student, chapter, target in jobs}
         for done, future in enumerate(as_completed(futures), 1):
             student, chapter, target = futures[future]

@@ -11,6 +11,8 @@ notebook's status says why.
 import ast
 import json
 
+from nbformat.v4 import new_code_cell, new_output
+
 from .course import REPO
 
 BOOT_ID = "autograder-sandbox"
@@ -57,30 +59,86 @@ def mentions_reference(source):
     return False
 
 
-def for_grading(nb, sandbox_folder, protected, report, call_timeout):
-    """The notebook the kernel runs, and the learner's exercise sources to put back afterwards."""
+def trusted_cells(source_nb):
+    """``{grade_id: source}`` of the cells the kernel may run: the source notebook's read-only and test
+    cells. A submitted cell runs in the kernel only if its id *and* its source are one of these."""
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in source_nb.cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("grade_id") and not nbgrader_meta(c).get("solution")}
+
+
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def definitions_only(source, local_functions):
+    """The definitions of a read-only cell, without what it draws or runs: imports, functions, classes,
+    and assignments that call neither a function the notebook defines nor matplotlib. Grading needs no
+    figure, and a figure that runs the learner's code would only fail or hang in the wrong place."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    keep = []
+    for node in tree.body:
+        if isinstance(node, DEFINITIONS):
+            keep.append(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            calls = [n.func for n in ast.walk(node) if isinstance(n, ast.Call)]
+            names = {f.id for f in calls if isinstance(f, ast.Name)}
+            drawing = any(isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "plt"
+                          for f in calls)
+            if not names & local_functions and not drawing:
+                keep.append(node)
+    return "\n".join(ast.get_source_segment(source, node) for node in keep)
+
+
+def local_functions(source_nb):
+    """The names of the functions the source notebook defines (the learner's and the helpers)."""
+    names = set()
+    for cell in source_nb.cells:
+        if cell.cell_type == "code":
+            try:
+                names |= {n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)}
+            except SyntaxError:
+                pass
+    return names
+
+
+def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout):
+    """The notebook the kernel runs, and the learner's cell sources to put back afterwards.
+
+    Test cells run in the kernel only. The source's read-only cells (setup, helpers, figures) run in the
+    sandbox, for the definitions the learner's code relies on, and in the kernel. Every other code cell
+    (the exercises, and any cell the learner added or changed) runs in the sandbox only; the kernel gets a
+    line binding the stand-ins of what it defined.
+    """
+    trusted = trusted_cells(source_nb)
+    defined_here = local_functions(source_nb)
+    tests = {gid for gid in trusted if any(nbgrader_meta(c).get("grade_id") == gid and is_test(c)
+                                             for c in source_nb.cells)}
     cells, originals = [], {}
-    for cell in nb.cells:
-        if cell.cell_type != "code" or is_test(cell):
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
             continue
-        cell_id = nbgrader_meta(cell).get("grade_id") or f"cell-{len(cells)}"
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in trusted:  # a read-only or test cell: the instructor's source, whatever was submitted
+            cell.source = trusted[gid]
+            if gid not in tests:
+                if gid != "setup":
+                    cell.source = definitions_only(trusted[gid], defined_here)
+                cells.append((gid, cell.source))
+            continue
+        cell_id = gid if is_exercise(cell) and gid else f"cell-{index}"
         cells.append((cell_id, cell.source))
+        originals[index] = (cell_id, cell.source)
+        cell.source = f"__sandbox__.bind(globals(), {cell_id!r})"
     boot = (
-        "# Grading: the exercise cells run in a sandbox process (autograder/sandbox.py).\n"
+        "# Grading: the learner's cells run in a sandbox process (autograder/sandbox.py).\n"
         f"import sys\nsys.path.insert(0, {str(REPO)!r})\n"
         "from autograder.sandbox import Sandbox\n"
         f"__sandbox__ = Sandbox({json.dumps(cells)}, {str(sandbox_folder)!r}, protected={list(map(str, protected))!r}, "
         f"call_timeout={call_timeout!r}, report={str(report)!r})\n"
     )
-    from nbformat.v4 import new_code_cell
-
-    first = new_code_cell(boot, metadata={"autograder": BOOT_ID})
-    for cell in nb.cells:
-        if is_exercise(cell):
-            cell_id = nbgrader_meta(cell)["grade_id"]
-            originals[cell_id] = cell.source
-            cell.source = f"__sandbox__.bind(globals(), {cell_id!r})"
-    nb.cells.insert(0, first)
+    nb.cells.insert(0, new_code_cell(boot, metadata={"autograder": BOOT_ID}))
     return nb, originals
 
 
@@ -100,22 +158,23 @@ def after_grading(nb, originals, report):
             owner[name] = cell_id
 
     flagged = {}  # exercise -> reason
-    for cell in nb.cells:
-        if is_exercise(cell):
-            cell_id = nbgrader_meta(cell)["grade_id"]
-            cell.source = originals.get(cell_id, cell.source)
+    for index, cell in enumerate(nb.cells):
+        if index in originals:
+            cell_id, cell.source = originals[index]
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output["ename"] = output["evalue"].split(":")[0] if ":" in output["evalue"] else output["ename"]
                     output["evalue"] = output["evalue"].split(": ", 1)[-1]
                     output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
             if mentions_reference(cell.source):
-                flagged[cell_id] = POLICY["reference"]
+                flagged[_exercise_at(nb, index)] = POLICY["reference"]
 
     exercises = {nbgrader_meta(c)["grade_id"] for c in nb.cells if is_exercise(c)}
+    cell_exercise = {cell_id: _exercise_at(nb, index) for index, (cell_id, _) in originals.items()}
     status = None
     for event in data.get("events", []):
         where = owner.get(event["where"], event["where"])
+        where = cell_exercise.get(where, where)
         if event["kind"] in POLICY and where in exercises:
             flagged.setdefault(where, POLICY[event["kind"]])
         elif event["kind"] in POLICY and status is None:
@@ -130,15 +189,21 @@ def after_grading(nb, originals, report):
         if is_exercise(cell):
             current = nbgrader_meta(cell)["grade_id"]
         elif is_test(cell) and current in flagged:
-            cell.setdefault("outputs", []).append({
-                "output_type": "error", "ename": "GradingPolicyError",
-                "evalue": f"0 points: the code of {current} {flagged[current]}",
-                "traceback": [f"GradingPolicyError: 0 points: the code of {current} {flagged[current]}"],
-            })
+            message = f"0 points: the code of {current} {flagged[current]}"
+            cell.setdefault("outputs", []).append(new_output(
+                "error", ename="GradingPolicyError", evalue=message, traceback=[f"GradingPolicyError: {message}"]))
     if flagged:
         flags = "; ".join(f"{name} {reason}" for name, reason in sorted(flagged.items()))
         status = f"flagged: {flags}" + (f"; {status}" if status else "")
     return nb, status
+
+
+def _exercise_at(nb, index):
+    """The exercise a cell belongs to: the last exercise cell at or above it (None above the first)."""
+    for cell in reversed(nb.cells[: index + 1]):
+        if is_exercise(cell):
+            return nbgrader_meta(cell)["grade_id"]
+    return None
 
 
 def sandbox_protected(course, submissions=None):

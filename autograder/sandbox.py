@@ -30,6 +30,7 @@ import time
 
 MAX_MESSAGE = 1 << 30  # bytes; a larger message is refused
 MAX_OUTPUT = 20_000  # characters of printed output kept per cell or call
+_KEEP = object()  # a function among the arguments: it stays what it was
 ALLOWED_DTYPES = "biufc"  # bool, integers, floats, complex: no object arrays
 
 
@@ -141,6 +142,8 @@ def apply_changes(original, changed):
             if key not in changed:
                 del original[key]
         for key, value in changed.items():
+            if value is _KEEP:
+                continue
             if key in original and isinstance(original[key], (np.ndarray, dict, list)):
                 apply_changes(original[key], value)
             else:
@@ -148,6 +151,8 @@ def apply_changes(original, changed):
     elif isinstance(original, list) and isinstance(changed, list):
         if len(original) == len(changed):
             for i, value in enumerate(changed):
+                if value is _KEEP:
+                    continue
                 if isinstance(original[i], (np.ndarray, dict, list)):
                     apply_changes(original[i], value)
                 else:
@@ -304,7 +309,17 @@ class Sandbox:
                     continue
                 return dict(header, blobs=data)
         except (socket.timeout, TimeoutError):
-            self._fail("timeout", where, f"did not finish within {timeout or self.call_timeout} s")
+            seconds = timeout or self.call_timeout
+            reply = self._interrupt()
+            if reply is not None:  # like Jupyter's interrupt: the learner's earlier definitions survive
+                self.events.append({"kind": "timeout", "where": where, "detail": f"did not finish within {seconds} s"})
+                self.save_report()
+                if reply["op"] == "raise":
+                    reply.update(type="TimeoutError", message=f"{where} did not finish within {seconds} s")
+                elif reply.get("error"):
+                    reply["error"] = f"TimeoutError: this cell did not finish within {seconds} s"
+                return reply
+            self._fail("timeout", where, f"did not finish within {seconds} s")
         except (EOFError, OSError, SandboxError) as exc:
             code = self.process.poll() if self.process else None
             if code is not None and code < 0 and -code == signal.SIGKILL:
@@ -315,6 +330,19 @@ class Sandbox:
                 detail = f"broke the connection ({exc})"
             self._fail("crash", where, detail)
         return None
+
+    def _interrupt(self, grace=3):
+        """Send the sandbox SIGINT; its reply if the learner's code stopped within ``grace`` seconds."""
+        try:
+            os.kill(self.process.pid, signal.SIGINT)
+            self.channel.sock.settimeout(grace)
+            header, data = self.channel.recv()
+            while header["op"] == "callback":  # a callback was on its way: refuse it
+                self.channel.send({"op": "raise", "type": "TimeoutError", "message": "interrupted"})
+                header, data = self.channel.recv()
+            return dict(header, blobs=data)
+        except (OSError, EOFError, ValueError, SandboxError):
+            return None
 
     def _fail(self, kind, where, detail):
         self.events.append({"kind": kind, "where": where, "detail": detail})
@@ -390,7 +418,7 @@ class Sandbox:
         if reply.get("stdout"):
             print(reply["stdout"], end="" if reply["stdout"].endswith("\n") else "\n")
         arguments = [list(args), kwargs]
-        changed = decode(reply["arguments"], reply["blobs"])
+        changed = decode(reply["arguments"], reply["blobs"], make_callable=lambda index: _KEEP)
         apply_changes(arguments[0], changed[0])
         apply_changes(arguments[1], changed[1])
         for original, new in zip(args, changed[0]):  # tuples and lists passed positionally
@@ -464,6 +492,8 @@ class _Rules:
             if path is None or isinstance(path, int):
                 return
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+            if self.protected_path(path) and "rnn_ref" in os.fsdecode(path):
+                self.refuse("reference", f"reads the reference implementation ({os.fsdecode(path)})")
             if self.protected_path(path):
                 self.refuse("instructor-files", f"reads or writes the instructor's files ({os.fsdecode(path)})")
             if writing and not self.inside(path) and not os.fsdecode(path).startswith("/dev/null"):
@@ -480,6 +510,8 @@ class _Rules:
             self.refuse("process", "sends a signal to another process")
         elif event in self.FORBIDDEN_EVENTS and self.FORBIDDEN_EVENTS[event]:
             self.refuse("forbidden", self.FORBIDDEN_EVENTS[event])
+        elif event.startswith("ctypes."):
+            self.refuse("forbidden", "uses ctypes")
 
 
 class _Capture(io.StringIO):
@@ -590,7 +622,7 @@ def serve(fd, folder, memory_mb, protected):
                     reply = {"op": "raise", "type": type(exc).__name__, "message": str(exc)}
                 finally:
                     namespace.update(saved_names)
-                reply["arguments"] = encode(arguments, blobs)
+                reply["arguments"] = encode(arguments, blobs, callables=[])
         except Exception as exc:
             reply, blobs = {"op": "raise", "type": type(exc).__name__, "message": str(exc),
                             "arguments": encode([[], {}], [])}, []

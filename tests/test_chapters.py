@@ -101,7 +101,8 @@ def test_grading_gives_full_zero_and_partial_marks(chapter, class_grades):
 def test_feedback_shows_messages_but_no_hidden_test(chapter, class_grades, released):
     """Does every graded notebook get HTML feedback that never quotes a hidden test?"""
     source = source_notebook(chapter)
-    public = {line.strip() for line in released[chapter].read_text().replace("\\n", "\n").splitlines()}
+    student = nbformat.read(str(released[chapter]), as_version=4)
+    public = {line.strip() for cell in student.cells for line in cell.source.splitlines()}
     hidden = [line.strip() for cell in source.cells if is_test(cell)
               for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.S)
               for line in block.splitlines()
