@@ -13,19 +13,30 @@ def main(argv=None):
     p = commands.add_parser("release", help="write the student notebooks to release/<chapter>/<chapter>.ipynb")
     p.add_argument("chapters", nargs="*", help="chapters to release (default: all)")
 
-    p = commands.add_parser("grade", help="grade a folder of submissions <student>/<chapter>/<notebook>.ipynb")
-    p.add_argument("submissions", help="the folder of submissions")
+    p = commands.add_parser("grade", help="grade a folder of submissions <student>/<chapter>/<notebook>.ipynb "
+                                          "or an LMS download (.zip)")
+    p.add_argument("submissions", help="the folder of submissions, or a .zip downloaded from an LMS")
     p.add_argument("--out", required=True, help="where grades.csv, feedback/ and the gradebook go")
     p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: the cores)")
     p.add_argument("--assignment", action="append", default=[], metavar="CHAPTER",
                    help="grade only this chapter (may be given more than once)")
     p.add_argument("--timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="the gradebook's database URL (default: sqlite in DIR/course/gradebook.db; any URL "
+                        "nbgrader accepts, e.g. postgresql://user@host/course)")
+    p.add_argument("--lms-pattern", default=None, metavar="REGEX",
+                   help="for a zip: a regular expression with the groups (?P<student>...) and (?P<notebook>...) "
+                        "matched against its file names (default: Canvas and Moodle downloads)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = commands.add_parser("pages", help="build the chapters' web pages into book/chapters/ (used by make book)")
     p.add_argument("chapters", nargs="*", help="chapters to build (default: all)")
 
     p = commands.add_parser("check", help="run every check of one chapter while you write it")
     p.add_argument("chapters", nargs="+", help="chapters to check")
+
+    p = commands.add_parser("leaks", help="check that the built website and release/ give no answer away")
+    p.add_argument("paths", nargs="*", help="files or folders to scan (default: _build/html and release)")
 
     args = parser.parse_args(argv)
     try:
@@ -38,7 +49,7 @@ def main(argv=None):
             from .grade import grade
 
             grade(args.submissions, args.out, workers=args.workers, only=tuple(args.assignment),
-                  timeout=args.timeout)
+                  timeout=args.timeout, db_url=args.db, lms_pattern=args.lms_pattern, progress=not args.quiet)
         elif args.command == "pages":
             from .pages import build_pages
 
@@ -54,6 +65,10 @@ def main(argv=None):
             os.environ["COURSE_CHAPTERS"] = ",".join(check_chapters(args.chapters))
             return pytest.main([str(REPO / "tests" / "test_chapters.py"), str(REPO / "tests" / "test_mutants.py"),
                                 "-q", "-p", "no:cacheprovider"])
+        elif args.command == "leaks":
+            from .leaks import main as leaks
+
+            return leaks(args.paths)
     except CourseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -17,9 +17,11 @@ processes that never touch the gradebook.
 """
 
 import csv
+import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 import warnings
@@ -29,7 +31,9 @@ from pathlib import Path
 import nbformat
 
 from .course import SOLUTIONS, CourseError, chapters, nbgrader, write_config
+from .collect import unpack
 from .isolate import after_grading, for_grading, sandbox_protected
+from .summary import write_summary
 
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual_points_pending", "status"]
 
@@ -86,8 +90,8 @@ def execute_notebook(path, source, timeout, protected=()):
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
     folder = Path(tempfile.mkdtemp(prefix="rnn-sandbox-"))
-    for data in path.parent.iterdir():  # the chapter's data files, never the notebooks
-        if data.is_file() and data.suffix not in (".ipynb", ".log", ".json"):
+    for data in Path(source).parent.iterdir():  # the chapter's data files, never its notebook
+        if data.is_file() and data.suffix != ".ipynb":
             shutil.copy(data, folder / data.name)
     report = path.with_name(".sandbox-report.json")
     call_timeout = max(5, timeout // 2)
@@ -126,19 +130,19 @@ def execute_notebook(path, source, timeout, protected=()):
 
 
 # ----------------------------------------------------------------------------------------- the gradebook
-def _resources(course, student, chapter, notebook):
+def _resources(course, student, chapter, notebook, db_url):
     return {
         "nbgrader": {
             "notebook": notebook,
             "assignment": chapter,
             "student": student,
-            "db_url": f"sqlite:///{course}/gradebook.db",
+            "db_url": db_url,
         },
         "metadata": {"path": str(course)},
     }
 
 
-def sanitize(course, student, chapter, nb):
+def sanitize(course, student, chapter, nb, db_url):
     """Restore the notebook's test and read-only cells from the gradebook, as ``nbgrader autograde`` does.
 
     First, a cell that claims nbgrader metadata the source does not have (a made-up test cell, a cell with
@@ -158,48 +162,80 @@ def sanitize(course, student, chapter, nb):
             del cell.metadata["nbgrader"]
         else:  # a known cell keeps the instructor's metadata, whatever the learner changed
             cell.metadata["nbgrader"] = dict(known[meta["grade_id"]])
-    resources = _resources(course, student, chapter, chapter)
+    resources = _resources(course, student, chapter, chapter, db_url)
     for preprocessor in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(),
                          OverwriteCells(add_missing_cells=True), CheckCellMetadata()):
         nb, resources = preprocessor.preprocess(nb, resources)
     return nb
 
 
-def save_grades(course, student, chapter, nb):
+def save_grades(course, student, chapter, nb, db_url):
     """Score the executed notebook's test cells into the gradebook (nbgrader's SaveAutoGrades)."""
     from nbgrader.preprocessors import SaveAutoGrades
 
-    SaveAutoGrades().preprocess(nb, _resources(course, student, chapter, chapter))
+    SaveAutoGrades().preprocess(nb, _resources(course, student, chapter, chapter, db_url))
 
 
-def prepare_course(course, names, timeout):
-    """The nbgrader course folder: config, the chapters' sources and their cells in the gradebook."""
-    write_config(course, cell_timeout=timeout)
+def prepare_course(course, names, timeout, db_url):
+    """The nbgrader course folder: config, the chapters' sources and their cells in the gradebook (made
+    again only for a chapter whose source changed since the last run)."""
+    write_config(course, cell_timeout=timeout, db_url=db_url)
+    prepared_file = course / ".prepared.json"
+    prepared = json.loads(prepared_file.read_text()) if prepared_file.exists() else {}
     for name in names:
+        key = fingerprint(SOLUTIONS / name / f"{name}.ipynb") + db_url
+        if prepared.get(name) == key and (course / "source" / name).exists():
+            continue
         target = course / "source" / name
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(SOLUTIONS / name, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
         nbgrader(course, "generate_assignment", name, "--force", "--create")
+        prepared[name] = key
+        prepared_file.write_text(json.dumps(prepared))
 
 
 # ----------------------------------------------------------------------------------------- the batch
-def grade(submissions, out, workers=None, only=(), timeout=60, progress=print):
-    """Grade every submission under ``submissions`` into ``out``; return the rows of grades.csv."""
+def fingerprint(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_pattern=None, progress=True):
+    """Grade every submission under ``submissions`` (a folder or an LMS zip) into ``out``.
+
+    Grading again skips every notebook already graded from the same file and source, so an interrupted
+    run finishes the rest, and a second run gives the same grades. Returns the rows of grades.csv.
+    """
     from nbgrader.api import Gradebook
+    from tqdm import tqdm
 
     started = time.monotonic()
     out = Path(out).resolve()
     course = out / "course"
+    submissions = Path(submissions).resolve()
+    if submissions.is_file() and submissions.suffix.lower() == ".zip":
+        folder = out / "submissions"
+        for line in unpack(submissions, folder, lms_pattern, only):
+            print(f"skipped in the zip: {line}", file=sys.stderr)
+        submissions = folder
     found = list(find_submissions(submissions, only))
+    db_url = db_url or f"sqlite:///{course}/gradebook.db"
     names = sorted({chapter for _, chapter, path, status in found if status is None})
-    prepare_course(course, names, timeout)
+    prepare_course(course, names, timeout, db_url)
 
-    statuses, jobs = {}, []
-    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+    statuses, jobs, done_before = {}, [], 0
+    with Gradebook(db_url) as gb:
         for student, chapter, path, status in found:
             statuses[student, chapter] = status
             if status is not None:
+                continue
+            folder = course / "autograded" / student / chapter
+            target = folder / f"{chapter}.ipynb"
+            key = {"submission": fingerprint(path), "source": fingerprint(course / "source" / chapter / f"{chapter}.ipynb")}
+            result = folder / ".result.json"
+            if result.exists() and json.loads(result.read_text()).get("key") == key:
+                statuses[student, chapter] = json.loads(result.read_text())["status"]
+                done_before += 1
                 continue
             try:
                 nb = read_notebook(path)
@@ -210,42 +246,49 @@ def grade(submissions, out, workers=None, only=(), timeout=60, progress=print):
             with warnings.catch_warnings():  # nbgrader's own SQLAlchemy usage warns here; harmless
                 warnings.simplefilter("ignore")
                 gb.update_or_create_submission(chapter, student)
-            folder = course / "autograded" / student / chapter
             if folder.exists():
                 shutil.rmtree(folder)
             shutil.copytree(course / "source" / chapter, folder, ignore=shutil.ignore_patterns("*.ipynb"))
-            target = folder / f"{chapter}.ipynb"
             try:
-                nbformat.write(sanitize(course, student, chapter, nb), str(target))
+                nbformat.write(sanitize(course, student, chapter, nb, db_url), str(target))
             except Exception as exc:  # nbgrader refused this notebook: only its author loses the marks
                 statuses[student, chapter] = f"could not be graded: {type(exc).__name__}: {exc}"[:300]
                 continue
             if path.name != target.name:
                 statuses[student, chapter] = f"ok; the notebook was named {path.name}"
-            jobs.append((student, chapter, target))
+            jobs.append((student, chapter, target, key))
 
     workers = max(1, workers or os.cpu_count() or 1)
+    protected = sandbox_protected(course, submissions)
+    bar = tqdm(total=len(jobs), unit="notebook", desc="grading", disable=not progress or not jobs, file=sys.stderr)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        protected = sandbox_protected(course, Path(submissions).resolve())
         futures = {pool.submit(execute_notebook, target, course / "source" / chapter / f"{chapter}.ipynb", timeout,
-                               protected): (student, chapter, target)
-                   for student, chapter, target in jobs}
-        for done, future in enumerate(as_completed(futures), 1):
-            student, chapter, target = futures[future]
+                               protected): (student, chapter, target, key)
+                   for student, chapter, target, key in jobs}
+        for future in as_completed(futures):
+            student, chapter, target, key = futures[future]
             try:
                 status = future.result()
-            except Exception as exc:
-                status = f"error: {exc}"
+            except Exception as exc:  # the worker itself failed: this notebook only
+                status = f"error: {type(exc).__name__}: {exc}"[:300]
             if statuses[student, chapter] is None or status != "ok":
                 statuses[student, chapter] = status
-            save_grades(course, student, chapter, nbformat.read(str(target), as_version=4))
-            progress(f"[{done}/{len(jobs)}] {student}/{chapter}: {statuses[student, chapter]}")
+            save_grades(course, student, chapter, nbformat.read(str(target), as_version=4), db_url)
+            (target.parent / ".result.json").write_text(json.dumps({"key": key, "status": statuses[student, chapter]}))
+            bar.update()
+            if statuses[student, chapter] != "ok":
+                bar.write(f"{student}/{chapter}: {statuses[student, chapter]}", file=sys.stderr)
+    bar.close()
 
-    write_feedback(course, out, {chapter for _, chapter, _ in jobs})
-    rows = gradebook_rows(course, found, statuses)
+    write_feedback(course, out, {chapter for _, chapter, _, _ in jobs} | set(names))
+    rows = gradebook_rows(course, found, statuses, db_url)
     write_csv(out / "grades.csv", rows)
-    progress(f"graded {len(jobs)} notebooks of {len({s for s, *_ in found})} students "
-             f"in {time.monotonic() - started:.1f} s; grades in {out / 'grades.csv'}")
+    write_summary(out, course, rows, db_url)
+    students = len({s for s, *_ in found})
+    problems = sum(1 for row in rows if row["status"] != "ok")
+    print(f"graded {len(jobs)} notebooks ({done_before} already graded, {problems} with a status other than ok) "
+          f"of {students} students in {time.monotonic() - started:.1f} s: {out / 'grades.csv'}, "
+          f"{out / 'summary.html'}")
     return rows
 
 
@@ -274,13 +317,13 @@ def exercise_of_cells(chapter):
     return mapping
 
 
-def gradebook_rows(course, found, statuses):
+def gradebook_rows(course, found, statuses, db_url):
     """One row per student and chapter: automatic points, written points awaiting a person, points per
     exercise, status."""
     from nbgrader.api import Gradebook, MissingEntry
 
     rows = []
-    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+    with Gradebook(db_url) as gb:
         for student, chapter, _, _ in found:
             row = {"student": student, "assignment": chapter, "score": 0, "max_score": "",
                    "manual_points_pending": 0, "status": statuses[student, chapter]}

@@ -58,4 +58,4 @@ def class_grades(released, tmp_path_factory):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(out / "grades.csv", newline="") as f:
         rows = {(row["student"], row["assignment"]): row for row in csv.DictReader(f)}
-    return {"rows": rows, "out": out, "log": proc.stdout + proc.stderr}
+    return {"rows": rows, "out": out, "log": proc.stdout + proc.stderr, "submissions": str(submissions)}

@@ -60,3 +60,100 @@ def test_one_row_per_student_and_chapter(class_grades):
     lines = (class_grades["out"] / "grades.csv").read_text().splitlines()[1:]
     keys = [tuple(line.split(",")[:2]) for line in lines]
     assert len(keys) == len(set(keys)) == len(class_grades["rows"])
+
+
+def test_grading_again_redoes_nothing_and_gives_the_same_grades(class_grades):
+    """Does grading the same folder into the same place again skip every finished notebook and give the
+    same grades.csv?"""
+    out = class_grades["out"]
+    before = (out / "grades.csv").read_text()
+    proc = run("grade", class_grades["submissions"], "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "graded 0 notebooks" in proc.stdout, proc.stdout
+    assert (out / "grades.csv").read_text() == before
+
+
+def test_summary_shows_where_the_class_struggles(class_grades):
+    """Does summary.html give every chapter's score distribution, test pass rates and failure messages?"""
+    page = (class_grades["out"] / "summary.html").read_text()
+    for chapter in CHAPTERS:
+        assert f"<h2>{chapter}</h2>" in page
+    assert page.count("data:image/png;base64,") >= len(CHAPTERS)
+    assert "Pass rate of every test" in page and "Most common failure messages" in page
+    assert "NotImplementedError" in page  # the stub's failures are the most common message
+
+
+def lms_zip(path, members):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_an_lms_download_is_graded_as_it_comes(released, tmp_path):
+    """Does a Canvas-style zip (student and notebook in the file names, resubmissions suffixed) grade into
+    one row per student, ignoring other files and refusing paths that leave the folder?"""
+    import nbformat
+
+    from notebooks import solved_submission
+
+    chapter = CHAPTERS[0]
+    solved = nbformat.writes(solved_submission(chapter, released[chapter]))
+    stub = released[chapter].read_text()
+    archive = lms_zip(tmp_path / "submissions.zip", {
+        f"lovelaceada_1234_5678_{chapter}.ipynb": solved,
+        f"babbagecharles_LATE_2345_6789_{chapter}.ipynb": solved,
+        f"babbagecharles_LATE_2345_6790_{chapter}-1.ipynb": stub,  # the later resubmission counts
+        "../../escape_1_2_evil.ipynb": solved,
+        "notes.txt": "not a notebook",
+    })
+    out = tmp_path / "graded"
+    proc = run("grade", str(archive), "--out", str(out), "--quiet", "--assignment", chapter)
+    assert proc.returncode == 0, proc.stderr
+    import csv
+
+    rows = {r["student"]: r for r in csv.DictReader(open(out / "grades.csv"))}
+    assert set(rows) == {"lovelaceada", "babbagecharles"}
+    assert float(rows["lovelaceada"]["score"]) == float(rows["lovelaceada"]["max_score"]) > 0
+    assert float(rows["babbagecharles"]["score"]) == 0
+    assert not (tmp_path / "escape_1_2_evil.ipynb").exists() and "outside the archive" in proc.stderr
+    assert (out / "feedback" / "lovelaceada" / chapter / f"{chapter}.html").exists()
+
+
+def test_an_interrupted_run_finishes_the_rest_and_keeps_what_was_graded(released, tmp_path):
+    """After Ctrl-C in the middle of a batch, does grading again finish the rest without regrading what was
+    done, with exactly one row per submission?"""
+    import csv
+    import os
+    import signal
+    import time
+
+    import nbformat
+
+    from notebooks import solved_submission
+
+    chapter = CHAPTERS[0]
+    submissions = tmp_path / "submissions"
+    for i in range(4):
+        (submissions / f"student{i}" / chapter).mkdir(parents=True)
+        nbformat.write(solved_submission(chapter, released[chapter]),
+                       str(submissions / f"student{i}" / chapter / f"{chapter}.ipynb"))
+    out = tmp_path / "graded"
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out),
+                             "--workers", "1", "--quiet"], cwd=REPO, env=tool_env(), start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 600
+    while not list(out.glob("course/autograded/*/*/.result.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.communicate(timeout=120)
+    finished = len(list(out.glob("course/autograded/*/*/.result.json")))
+    assert 1 <= finished < 4, "the run should have been interrupted after some but not all notebooks"
+    again = run("grade", str(submissions), "--out", str(out), "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert f"graded {4 - finished} notebooks ({finished} already graded" in again.stdout, again.stdout
+    rows = list(csv.DictReader(open(out / "grades.csv")))
+    assert sorted(r["student"] for r in rows) == [f"student{i}" for i in range(4)]
+    assert all(float(r["score"]) == float(r["max_score"]) > 0 for r in rows), rows
