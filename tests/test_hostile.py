@@ -200,3 +200,18 @@ def test_using_the_reference_or_instructor_files_is_flagged_and_scores_zero(host
     assert row["status"].startswith("flagged"), row
     assert reason in row["status"] and hostile["first"] in row["status"], row
     assert points(row, hostile["first"]) == 0, row
+
+
+def test_no_process_outlives_the_batch(hostile):
+    """Once grading is over, is every sandbox process it started gone?"""
+    import os
+
+    leftovers = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(hostile["out"]) in cmdline and "sandbox.py" in cmdline:
+            leftovers.append(cmdline[:200])
+    assert not leftovers, leftovers

@@ -1,0 +1,69 @@
+"""How fast is grading a class, against the floor of any serial grader?
+
+Grades N copies of a correct submission of one chapter with `python -m autograder grade --workers 2`, and
+executes the same notebook N times serially in one Python process with nbclient (a kernel start plus the
+execution: what any grader that runs notebooks one after another must at least spend). Prints both times
+and their ratio; the goal is a ratio of at most 0.6.
+
+    .venv/bin/python benchmarks/grading.py [--chapter ch01_architecture] [-n 20]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from autograder.course import chapters, tool_env  # noqa: E402
+from autograder.release import release  # noqa: E402
+from notebooks import solved_submission  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chapter", default=chapters()[0])
+    parser.add_argument("-n", type=int, default=20, help="number of submissions (default 20)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="rnn-bench-") as tmp:
+        tmp = Path(tmp)
+        released = release([args.chapter], out=tmp / "release")[0]
+        nb = solved_submission(args.chapter, released)
+        for i in range(args.n):
+            folder = tmp / "submissions" / f"student{i:03d}" / args.chapter
+            folder.mkdir(parents=True)
+            nbformat.write(nb, str(folder / f"{args.chapter}.ipynb"))
+
+        os.environ.update(tool_env())
+        os.environ["NBGRADER_EXECUTION"] = "autograde"
+        start = time.perf_counter()
+        for _ in range(args.n):
+            copy = nbformat.reads(nbformat.writes(nb), as_version=4)
+            NotebookClient(copy, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(released.parent)}}).execute()
+        floor = time.perf_counter() - start
+
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submissions"), "--out",
+                        str(tmp / "graded"), "--workers", str(args.workers), "--quiet"], cwd=REPO, check=True,
+                       env=tool_env(), stdout=subprocess.DEVNULL)
+        graded = time.perf_counter() - start
+
+    print(f"chapter {args.chapter}, {args.n} submissions")
+    print(f"serial nbclient floor:         {floor:7.1f} s  ({floor / args.n:.2f} s per notebook)")
+    print(f"autograder, {args.workers} workers:        {graded:7.1f} s  ({graded / args.n:.2f} s per notebook)")
+    print(f"ratio (goal at most 0.6):      {graded / floor:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
