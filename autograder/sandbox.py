@@ -410,13 +410,15 @@ class Sandbox:
         message = {"op": "call", "name": name,
                    "args": encode(list(args), blobs, callables=callables),
                    "kwargs": encode(kwargs, blobs, callables=callables),
-                   "overrides": encode(self.overrides(), blobs, callables=callables)}
+                   "overrides": encode(self.overrides(), blobs, callables=callables),
+                   "errstate": _numpy_errstate()}
         reply = self.request(message, blobs, where=name, callables=callables)
         if reply is None:
             raise SandboxError(f"{name}: your code {self.events[-1]['detail']}")
         self._record(reply)
         if reply.get("stdout"):
             print(reply["stdout"], end="" if reply["stdout"].endswith("\n") else "\n")
+        _warn_again(reply.get("warnings", []))
         arguments = [list(args), kwargs]
         changed = decode(reply["arguments"], reply["blobs"], make_callable=lambda index: _KEEP)
         apply_changes(arguments[0], changed[0])
@@ -426,6 +428,26 @@ class Sandbox:
         if reply["op"] == "raise":
             raise _rebuild(reply["type"], reply["message"])
         return decode(reply["value"], reply["blobs"], args=arguments)
+
+
+def _numpy_errstate():
+    """How numpy treats floating-point errors here (a test may ask overflow to raise)."""
+    import numpy as np
+
+    return np.geterr()
+
+
+def _warn_again(recorded):
+    """Issue here the warnings the learner's code issued in the sandbox, so a test that records or
+    refuses warnings sees them as it would in one process."""
+    import builtins
+    import warnings
+
+    for category, message in recorded:
+        kind = getattr(builtins, category, None)
+        if not (isinstance(kind, type) and issubclass(kind, Warning)):
+            kind = UserWarning
+        warnings.warn_explicit(message, kind, "<your code>", 0)
 
 
 def _rebuild(type_name, message):
@@ -561,8 +583,10 @@ def serve(fd, folder, memory_mb, protected):
     sock = socket.socket(fileno=fd)
     channel = Channel(sock)
     _limit(memory_mb)
-    import numpy  # noqa: F401  (before the rules: numpy's and matplotlib's start-up load libraries,
-    import matplotlib.pyplot  # noqa: F401  and matplotlib may build its font cache with a subprocess)
+    import warnings
+
+    import numpy  # before the rules: numpy's and matplotlib's start-up load libraries,
+    import matplotlib.pyplot  # noqa: F401  and matplotlib may build its font cache with a subprocess
 
     rules = _Rules(folder, protected)
     sys.addaudithook(rules)
@@ -615,13 +639,16 @@ def serve(fd, folder, memory_mb, protected):
                 saved_names = {name: namespace.get(name) for name in overrides}
                 target = functions[header["name"]]
                 namespace.update(overrides)
-                try:
-                    value = target(*args, **kwargs)
-                    reply = {"op": "return", "value": encode(value, blobs, refs=refs)}
-                except BaseException as exc:  # NotImplementedError, SystemExit, KeyboardInterrupt, ...
-                    reply = {"op": "raise", "type": type(exc).__name__, "message": str(exc)}
-                finally:
-                    namespace.update(saved_names)
+                with warnings.catch_warnings(record=True) as recorded, numpy.errstate(**header.get("errstate", {})):
+                    warnings.simplefilter("always")
+                    try:
+                        value = target(*args, **kwargs)
+                        reply = {"op": "return", "value": encode(value, blobs, refs=refs)}
+                    except BaseException as exc:  # NotImplementedError, SystemExit, KeyboardInterrupt, ...
+                        reply = {"op": "raise", "type": type(exc).__name__, "message": str(exc)}
+                    finally:
+                        namespace.update(saved_names)
+                reply["warnings"] = [[w.category.__name__, str(w.message)] for w in recorded[:20]]
                 reply["arguments"] = encode(arguments, blobs, callables=[])
         except Exception as exc:
             reply, blobs = {"op": "raise", "type": type(exc).__name__, "message": str(exc),
