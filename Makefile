@@ -9,9 +9,12 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: book test release venv clean
 
+# The chapters' pages are executed only when their source changed; Jupyter Book executes nothing and treats
+# warnings as errors; the leak checker then makes sure no page or download gives an answer away.
 book: $(VENV)/.installed
 	$(BIN)/python -m autograder pages
 	$(BIN)/jupyter-book build . -W --keep-going
+	$(BIN)/python -m autograder leaks _build/html
 	@echo
 	@echo "The website is built. Open: $(CURDIR)/_build/html/index.html"
 

@@ -68,7 +68,7 @@ def download_name(chapter):
 
 def _plain(text):
     """Markdown or a code comment reduced to one line of plain text, for an image's alt text."""
-    text = re.sub(r"[`*_$#]|\\[a-zA-Z]+|[{}]", "", text)
+    text = re.sub(r"[`*$#]|\\[a-zA-Z]+|[{}]", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     return " ".join(text.split())
 
@@ -84,7 +84,7 @@ def alt_text(cells, index):
     if index + 1 < len(cells) and cells[index + 1].cell_type == "markdown":
         caption = cells[index + 1].source.strip().split("\n\n")[0]
     text = _plain(comment) if len(_plain(comment)) >= 12 else _plain(caption)
-    text = text or "A figure drawn by the code of this cell"
+    text = text[:1].upper() + text[1:] if text else "A figure drawn by the code of this cell"
     return text if len(text) <= 300 else text[:297].rsplit(" ", 1)[0] + "…"
 
 
@@ -155,23 +155,23 @@ def up_to_date(chapter):
 
 
 def write_downloads(chapters):
-    """Put the student notebook of ``chapters`` (nbgrader's release) in ``book/chapters/downloads/``."""
+    """Put the student notebooks of ``chapters`` (nbgrader's release) in ``book/chapters/downloads/``."""
     from .release import release
 
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rnn-pages-") as tmp:
-        release(chapters, out=Path(tmp))
-        for chapter in chapters:
-            folder = Path(tmp) / chapter
+        for notebook in release(chapters, out=Path(tmp)):  # one nbgrader course: its gradebook is made once
+            chapter, folder = notebook.parent.name, notebook.parent
             name = download_name(chapter)
-            target = DOWNLOADS / name
+            partial = DOWNLOADS / f".{name}.partial"
             if name.endswith(".zip"):
-                with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+                with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
                     for path in sorted(folder.rglob("*")):
                         if path.is_file():
                             archive.write(path, Path(chapter) / path.relative_to(folder))
             else:
-                shutil.copyfile(folder / name, target)
+                shutil.copyfile(folder / name, partial)
+            partial.replace(DOWNLOADS / name)
 
 
 def build_page(chapter):
@@ -198,8 +198,10 @@ def build_pages(names=(), force=False, workers=2):
         raise CourseError("_toc.yml lists no chapter (book/chapters/<chapter>)")
     names = check_chapters(names)
     stale = [name for name in names if force or not up_to_date(name)]
-    if stale:
-        write_downloads(stale)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            list(pool.map(build_page, stale))
+    if stale:  # the release (slow to start, mostly waiting) beside `workers` kernels at a time
+        with ThreadPoolExecutor(max_workers=max(1, workers) + 1) as pool:
+            downloads = pool.submit(write_downloads, stale)
+            pages = [pool.submit(build_page, name) for name in stale]
+            for future in [downloads, *pages]:
+                future.result()
     return [PAGES / f"{name}.ipynb" for name in names]

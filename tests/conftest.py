@@ -35,10 +35,12 @@ def class_grades(released, tmp_path_factory):
     for chapter in CHAPTERS:
         cases = {"solved": solved_submission(chapter, released[chapter]),
                  "stub": nbformat.read(str(released[chapter]), as_version=4)}
-        mutants = load_mutants(chapter)
-        if mutants:
-            exercise, find, replace, _ = mutants[0]
-            cases["planted"] = plant(solved_submission(chapter, released[chapter]), exercise, find, replace)
+        first_bug = {}  # one planted bug per exercise, graded for real (the sandbox included)
+        for exercise, find, replace, _ in load_mutants(chapter):
+            first_bug.setdefault(exercise, (find, replace))
+        for exercise, (find, replace) in first_bug.items():
+            cases[f"planted-{exercise}"] = plant(solved_submission(chapter, released[chapter]), exercise, find,
+                                                 replace)
         for student, nb in cases.items():
             folder = submissions / student / chapter
             folder.mkdir(parents=True)

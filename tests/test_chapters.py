@@ -93,8 +93,10 @@ def test_grading_gives_full_zero_and_partial_marks(chapter, class_grades):
     assert float(stub["score"]) == 0, stub
     assert float(solved["manual_points_pending"]) > 0, "the written answer waits for a person"
     assert load_mutants(chapter), f"tests/mutants/{chapter}.py plants no bug"
-    planted = rows["planted", chapter]
-    assert float(planted["score"]) < float(planted["max_score"]), planted
+    for exercise in exercises(source_notebook(chapter)):
+        planted = rows[f"planted-{exercise}", chapter]
+        assert float(planted[exercise]) < float(solved[exercise]), (exercise, planted)
+        assert float(planted["score"]) < float(planted["max_score"]), planted
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -107,7 +109,7 @@ def test_feedback_shows_messages_but_no_hidden_test(chapter, class_grades, relea
               for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.S)
               for line in block.splitlines()
               if len(line.strip()) > 25 and not line.strip().startswith("#") and line.strip() not in public]
-    for student in ("solved", "stub", "planted"):
+    for student in ("solved", "stub", f"planted-{next(iter(exercises(source)))}"):
         page = class_grades["out"] / "feedback" / student / chapter / f"{chapter}.html"
         assert page.exists(), f"no feedback for {student}"
         html = page.read_text()
