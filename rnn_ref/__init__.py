@@ -10,6 +10,11 @@ Every graded exercise of the course has the name and signature of a function her
 - gru: the gated recurrent unit in the seed's form
 - lstm: the standard LSTM (as in torch.nn.LSTM)
 - variants: bidirectional and deep RNNs built from the vanilla cell
+- over_time: products over all the time steps at once (outputs, gradients of the shared weights)
+- initialization: initial parameters for training (Glorot, orthogonal, LSTM forget bias 1)
+- optimizers: SGD (with momentum) and Adam
+- regression: a linear output on the last step and the mean squared error (many-to-one)
+- training: the loss and its gradients on a batch, one update, the training loop with a progress bar
 
 Conventions: column vectors, examples side by side: xt (n_x, m), a (n_a, m), x (n_x, m, T_x); float64;
 pure functions. Everything is importable from the top: `import rnn_ref as R; R.lstm_forward(...)`.
@@ -22,6 +27,11 @@ from .loss import output_layer_backward, sequence_cross_entropy, sequence_cross_
 from .lstm import lstm_backward, lstm_cell_backward, lstm_cell_forward, lstm_forward
 from .rnn import rnn_backward, rnn_cell_backward, rnn_cell_forward, rnn_forward, rnn_step_forward
 from .variants import birnn_backward, birnn_forward, deep_rnn_backward, deep_rnn_forward
+from .initialization import initialize_gru, initialize_lstm, initialize_rnn
+from .optimizers import SGD, Adam
+from .regression import (last_step_output_backward, last_step_output_forward, mean_squared_error,
+                         mean_squared_error_backward)
+from .training import Model, loss_and_gradients, predict, train, train_step
 
 __all__ = [
     # activations
@@ -39,4 +49,8 @@ __all__ = [
     "lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward",
     # variants
     "birnn_forward", "birnn_backward", "deep_rnn_forward", "deep_rnn_backward",
+    # training
+    "initialize_rnn", "initialize_gru", "initialize_lstm", "SGD", "Adam",
+    "last_step_output_forward", "last_step_output_backward", "mean_squared_error", "mean_squared_error_backward",
+    "Model", "loss_and_gradients", "train_step", "train", "predict",
 ]

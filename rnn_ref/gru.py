@@ -9,6 +9,7 @@ This is not torch.nn.GRU, which applies its reset gate after the product with th
 import numpy as np
 
 from .activations import sigmoid, softmax
+from .over_time import softmax_outputs
 
 
 def gru_cell_forward(xt, a_prev, parameters):
@@ -33,6 +34,13 @@ def gru_cell_forward(xt, a_prev, parameters):
     a<t>    = c<t>,    y_hat<t> = softmax(Wy a<t> + by)
     (* is the element-wise product.)
     """
+    a_next, cache = _gru_step_forward(xt, a_prev, parameters)
+    yt_pred = softmax(parameters["Wy"] @ a_next + parameters["by"])
+    return a_next, yt_pred, cache
+
+
+def _gru_step_forward(xt, a_prev, parameters):
+    """The hidden-state half of gru_cell_forward (no output layer): returns a_next and the cache."""
     Wu, Wr, Wc = parameters["Wu"], parameters["Wr"], parameters["Wc"]
     bu, br, bc = parameters["bu"], parameters["br"], parameters["bc"]
 
@@ -42,10 +50,9 @@ def gru_cell_forward(xt, a_prev, parameters):
     c_tilde = np.tanh(Wc @ np.concatenate([Gamma_r * a_prev, xt], axis=0) + bc)
     c_next = Gamma_u * c_tilde + (1.0 - Gamma_u) * a_prev
     a_next = c_next
-    yt_pred = softmax(parameters["Wy"] @ a_next + parameters["by"])
 
     cache = (a_next, a_prev, xt, Gamma_u, Gamma_r, c_tilde, parameters)
-    return a_next, yt_pred, cache
+    return a_next, cache
 
 
 def gru_cell_backward(da_next, cache):
@@ -115,19 +122,19 @@ def gru_forward(x, a0, parameters):
     Notes
     -----
     For t = 1, ..., T_x: a<t>, y_hat<t> = gru_cell_forward(x<t>, a<t-1>), the same weights at every step.
+    As in rnn_forward, the loop computes the hidden states only, and the outputs are computed after it, for
+    all the steps at once (rnn_ref.over_time).
     """
     n_x, m, T_x = x.shape
-    n_a, n_y = parameters["Wu"].shape[0], parameters["Wy"].shape[0]
-    a = np.zeros((n_a, m, T_x))
-    y_pred = np.zeros((n_y, m, T_x))
+    a = np.zeros((a0.shape[0], m, T_x))
     cell_caches = []
 
     a_next = a0
     for t in range(T_x):
-        a_next, yt_pred, cache = gru_cell_forward(x[:, :, t], a_next, parameters)
+        a_next, cache = _gru_step_forward(x[:, :, t], a_next, parameters)
         a[:, :, t] = a_next
-        y_pred[:, :, t] = yt_pred
         cell_caches.append(cache)
+    y_pred = softmax_outputs(a, parameters["Wy"], parameters["by"])
     return a, y_pred, (cell_caches, x)
 
 

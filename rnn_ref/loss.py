@@ -14,6 +14,8 @@ The chain for one training step of the vanilla RNN:
 """
 import numpy as np
 
+from .over_time import at_every_step, sum_over_steps
+
 # The log is taken of max(y_pred, TINY), TINY the smallest normal float64 (about 2.2e-308): log(0) = -inf
 # becomes about -708. Only probabilities below TINY, already at the edge of underflow, are changed.
 TINY = np.finfo(np.float64).tiny
@@ -80,17 +82,12 @@ def output_layer_backward(dz, a, parameters):
     -----
     The output weights are shared over time, so their gradient sums one term per step:
         dWya = sum_t dz<t> a<t>^T,    dby = sum over t and examples of dz<t>,    da<t> = Wya^T dz<t>
+    No step depends on another here, so each is one product over all the steps (rnn_ref.over_time).
     """
     name = _output_weights_name(parameters)
-    W = parameters[name]
-    T = a.shape[2]
-
-    dW = np.zeros(W.shape)
-    da = np.zeros(a.shape)
-    for t in range(T):
-        dW += dz[:, :, t] @ a[:, :, t].T
-        da[:, :, t] = W.T @ dz[:, :, t]
+    dW = sum_over_steps(dz, a)
     dby = np.sum(dz, axis=(1, 2)).reshape(-1, 1)
+    da = at_every_step(parameters[name].T, dz)
     return {"d" + name: dW, "dby": dby, "da": da}
 
 

@@ -10,6 +10,7 @@ The output layer's gradients come from `rnn_ref.loss.output_layer_backward`.
 import numpy as np
 
 from .activations import sigmoid, softmax
+from .over_time import softmax_outputs
 
 
 def lstm_cell_forward(xt, a_prev, c_prev, parameters):
@@ -36,6 +37,13 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters):
     c<t>    = Gamma_u * c_tilde + Gamma_f * c<t-1>
     a<t>    = Gamma_o * tanh(c<t>),    y_hat<t> = softmax(Wy a<t> + by)
     """
+    a_next, c_next, cache = _lstm_step_forward(xt, a_prev, c_prev, parameters)
+    yt_pred = softmax(parameters["Wy"] @ a_next + parameters["by"])
+    return a_next, c_next, yt_pred, cache
+
+
+def _lstm_step_forward(xt, a_prev, c_prev, parameters):
+    """The hidden-state half of lstm_cell_forward (no output layer): returns a_next, c_next and the cache."""
     concat = np.concatenate([a_prev, xt], axis=0)
     Gamma_f = sigmoid(parameters["Wf"] @ concat + parameters["bf"])
     Gamma_u = sigmoid(parameters["Wu"] @ concat + parameters["bu"])
@@ -43,10 +51,9 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters):
     Gamma_o = sigmoid(parameters["Wo"] @ concat + parameters["bo"])
     c_next = Gamma_u * c_tilde + Gamma_f * c_prev
     a_next = Gamma_o * np.tanh(c_next)
-    yt_pred = softmax(parameters["Wy"] @ a_next + parameters["by"])
 
     cache = (a_next, c_next, a_prev, c_prev, Gamma_f, Gamma_u, c_tilde, Gamma_o, xt, parameters)
-    return a_next, c_next, yt_pred, cache
+    return a_next, c_next, cache
 
 
 def lstm_cell_backward(da_next, dc_next, cache):
@@ -120,21 +127,22 @@ def lstm_forward(x, a0, parameters):
     Notes
     -----
     c<0> = 0; for t = 1, ..., T_x: a<t>, c<t>, y_hat<t> = lstm_cell_forward(x<t>, a<t-1>, c<t-1>).
+    As in rnn_forward, the loop computes the states only, and the outputs are computed after it, for all the
+    steps at once (rnn_ref.over_time).
     """
     n_x, m, T_x = x.shape
-    n_a, n_y = parameters["Wf"].shape[0], parameters["Wy"].shape[0]
+    n_a = a0.shape[0]
     a = np.zeros((n_a, m, T_x))
     c = np.zeros((n_a, m, T_x))
-    y_pred = np.zeros((n_y, m, T_x))
     cell_caches = []
 
     a_next, c_next = a0, np.zeros((n_a, m))
     for t in range(T_x):
-        a_next, c_next, yt_pred, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a_next, c_next, cache = _lstm_step_forward(x[:, :, t], a_next, c_next, parameters)
         a[:, :, t] = a_next
         c[:, :, t] = c_next
-        y_pred[:, :, t] = yt_pred
         cell_caches.append(cache)
+    y_pred = softmax_outputs(a, parameters["Wy"], parameters["by"])
     return a, y_pred, c, (cell_caches, x)
 
 

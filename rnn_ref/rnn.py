@@ -8,6 +8,7 @@ send back come from `rnn_ref.loss`.
 import numpy as np
 
 from .activations import softmax
+from .over_time import at_every_step, softmax_outputs, sum_over_steps
 
 
 def rnn_step_forward(xt, a_prev, parameters):
@@ -106,20 +107,20 @@ def rnn_forward(x, a0, parameters):
     Notes
     -----
     For t = 1, ..., T_x:  a<t> = tanh(Waa a<t-1> + Wax x<t> + ba),  y_hat<t> = softmax(Wya a<t> + by).
-    The same weights are used at every step.
+    The same weights are used at every step. Only the recurrence (rnn_step_forward, the first half of
+    rnn_cell_forward) goes step by step; the outputs need a<t> alone, so they are computed after the loop,
+    for all the steps at once (rnn_ref.over_time).
     """
     n_x, m, T_x = x.shape
-    n_a, n_y = parameters["Waa"].shape[0], parameters["Wya"].shape[0]
-    a = np.zeros((n_a, m, T_x))
-    y_pred = np.zeros((n_y, m, T_x))
+    a = np.zeros((a0.shape[0], m, T_x))
     cell_caches = []
 
     a_next = a0
     for t in range(T_x):
-        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a_next, cache = rnn_step_forward(x[:, :, t], a_next, parameters)
         a[:, :, t] = a_next
-        y_pred[:, :, t] = yt_pred
         cell_caches.append(cache)
+    y_pred = softmax_outputs(a, parameters["Wya"], parameters["by"])
     return a, y_pred, (cell_caches, x)
 
 
@@ -137,24 +138,31 @@ def rnn_backward(da, caches):
     Notes
     -----
     a<t> reaches the loss twice: through its own output (da[:, :, t]) and through a<t+1>. Going backwards
-    from t = T_x, the gradient that reaches a<t> is da[:, :, t] + da_prev from step t+1 (zero at T_x).
-    Shared weights collect one term per step:  dWax = sum over t of dWax<t>, and so on.
+    from t = T_x, the gradient that reaches a<t> is da[:, :, t] + da_prev from step t+1 (zero at T_x), and,
+    as in rnn_cell_backward,
+        dz<t> = (da[:, :, t] + da_prev) * (1 - a<t>^2),      da_prev = Waa^T dz<t>.
+    Only this recurrence goes step by step. The other results of rnn_cell_backward need dz<t> alone, and the
+    shared weights collect one term per step; each is done after the loop for all the steps at once
+    (rnn_ref.over_time):
+        dx<t> = Wax^T dz<t>,   dWax = sum_t dz<t> x<t>^T,   dWaa = sum_t dz<t> a<t-1>^T,
+        dba = sum of dz<t> over the steps and the examples.
     """
     cell_caches, x = caches
-    n_x, m, T_x = x.shape
     parameters = cell_caches[0][3]
 
-    dx = np.zeros((n_x, m, T_x))
-    dWax = np.zeros(parameters["Wax"].shape)
-    dWaa = np.zeros(parameters["Waa"].shape)
-    dba = np.zeros(parameters["ba"].shape)
+    dz = np.zeros(da.shape)
     da_prev = np.zeros(da.shape[:2])
+    for t in reversed(range(da.shape[2])):
+        a_next = cell_caches[t][0]
+        dz_t = (da[:, :, t] + da_prev) * (1.0 - a_next ** 2)
+        da_prev = parameters["Waa"].T @ dz_t
+        dz[:, :, t] = dz_t
 
-    for t in reversed(range(T_x)):
-        grads = rnn_cell_backward(da[:, :, t] + da_prev, cell_caches[t])
-        dx[:, :, t] = grads["dxt"]
-        da_prev = grads["da_prev"]
-        dWax += grads["dWax"]
-        dWaa += grads["dWaa"]
-        dba += grads["dba"]
-    return {"dx": dx, "da0": da_prev, "dWax": dWax, "dWaa": dWaa, "dba": dba}
+    a_prev = np.stack([cache[1] for cache in cell_caches], axis=2)  # a<0>, ..., a<T_x - 1>
+    return {
+        "dx": at_every_step(parameters["Wax"].T, dz),
+        "da0": da_prev,
+        "dWax": sum_over_steps(dz, x),
+        "dWaa": sum_over_steps(dz, a_prev),
+        "dba": np.sum(dz, axis=(1, 2)).reshape(-1, 1),
+    }

@@ -7,7 +7,7 @@ layers have no output of their own. The model's output layer is Wy, by, read by
 """
 import numpy as np
 
-from .activations import softmax
+from .over_time import softmax_outputs
 from .rnn import rnn_backward, rnn_step_forward
 
 
@@ -22,11 +22,6 @@ def _rnn_states(x, a0, parameters):
         a[:, :, t] = a_next
         cell_caches.append(cache)
     return a, (cell_caches, x)
-
-
-def _outputs(a, Wy, by):
-    """y_hat<t> = softmax(Wy a<t> + by) at every step: (n_y, m, T_x) from a (n_a, m, T_x)."""
-    return np.stack([softmax(Wy @ a[:, :, t] + by) for t in range(a.shape[2])], axis=2)
 
 
 def birnn_forward(x, a0_f, a0_b, parameters):
@@ -54,7 +49,7 @@ def birnn_forward(x, a0_f, a0_b, parameters):
     a_f, caches_f = _rnn_states(x, a0_f, parameters["forward"])
     a_b_reversed, caches_b = _rnn_states(x[:, :, ::-1], a0_b, parameters["backward"])
     a = np.concatenate([a_f, a_b_reversed[:, :, ::-1]], axis=0)
-    y_pred = _outputs(a, parameters["Wy"], parameters["by"])
+    y_pred = softmax_outputs(a, parameters["Wy"], parameters["by"])
     return a, y_pred, (caches_f, caches_b)
 
 
@@ -113,7 +108,7 @@ def deep_rnn_forward(x, a0, parameters):
         layer_input, cache = _rnn_states(layer_input, a0_layer, layer)
         a.append(layer_input)
         caches.append(cache)
-    y_pred = _outputs(a[-1], parameters["Wy"], parameters["by"])
+    y_pred = softmax_outputs(a[-1], parameters["Wy"], parameters["by"])
     return a, y_pred, caches
 
 

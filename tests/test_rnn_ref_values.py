@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import rnn_ref as R
+from test_rnn_ref_helpers import gru_parameters, lstm_parameters, randn, rnn_parameters
 
 # Hand-worked numbers are compared to 1e-12 (they go through math.tanh/exp, not NumPy).
 close = dict(rtol=1e-12, atol=1e-12)
@@ -310,3 +311,56 @@ def test_output_layer_backward_names_its_weights():
     for parameters in [{"Wya": W, "Wy": W, "by": b}, {"by": b}]:
         with pytest.raises(ValueError, match="exactly one of 'Wya' and 'Wy'"):
             R.output_layer_backward(dz, a, parameters)
+
+
+# ---------------------------------------------------------------- whole sequences = the cells at every step
+
+def cells_unrolled(model, x, a0, parameters):
+    """The cell functions looped by hand: the states, the outputs, and the caches, one cell at a time."""
+    a, y_pred, caches, c_prev = [], [], [], np.zeros(a0.shape)
+    a_prev = a0
+    for t in range(x.shape[2]):
+        if model == "lstm":
+            a_prev, c_prev, yt_pred, cache = R.lstm_cell_forward(x[:, :, t], a_prev, c_prev, parameters)
+        else:
+            a_prev, yt_pred, cache = getattr(R, model + "_cell_forward")(x[:, :, t], a_prev, parameters)
+        a.append(a_prev)
+        y_pred.append(yt_pred)
+        caches.append(cache)
+    return np.stack(a, axis=2), np.stack(y_pred, axis=2), caches
+
+
+@pytest.mark.parametrize("model", ["rnn", "gru", "lstm"])
+def test_sequence_functions_equal_the_cells_at_every_step(model):
+    """Do *_forward (outputs computed after the loop) and *_backward (weights' gradients summed over all the
+    steps at once, for the RNN) give what the cell functions give, looped step by step?"""
+    rng = np.random.default_rng(14)
+    n_x, n_a, n_y, m, T_x = 3, 4, 2, 2, 5
+    parameters = {"rnn": rnn_parameters, "gru": gru_parameters, "lstm": lstm_parameters}[model](rng, n_x, n_a, n_y)
+    x, a0, da = randn(rng, n_x, m, T_x), randn(rng, n_a, m), randn(rng, n_a, m, T_x)
+    results = getattr(R, model + "_forward")(x, a0, parameters)
+    a, y_pred, (cell_caches, x_cached) = results[0], results[1], results[-1]
+    a_cells, y_cells, caches_cells = cells_unrolled(model, x, a0, parameters)
+    np.testing.assert_allclose(a, a_cells, **close)
+    np.testing.assert_allclose(y_pred, y_cells, **close)
+    assert x_cached is x and len(cell_caches) == T_x
+    for cache, expected in zip(cell_caches, caches_cells):  # the same cache layout, entry by entry
+        assert len(cache) == len(expected) and cache[-1] is parameters
+        for entry, value in zip(cache[:-1], expected[:-1]):
+            np.testing.assert_allclose(entry, value, **close)
+
+    grads = getattr(R, model + "_backward")(da, results[-1])
+    expected = {key: 0.0 for key in grads if key not in ("dx", "da0")}
+    dx, da_prev, dc_prev = np.zeros(x.shape), np.zeros((n_a, m)), np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
+        if model == "lstm":
+            g = R.lstm_cell_backward(da[:, :, t] + da_prev, dc_prev, cell_caches[t])
+            dc_prev = g["dc_prev"]
+        else:
+            g = getattr(R, model + "_cell_backward")(da[:, :, t] + da_prev, cell_caches[t])
+        dx[:, :, t], da_prev = g["dxt"], g["da_prev"]
+        expected = {key: total + g[key] for key, total in expected.items()}
+    expected.update(dx=dx, da0=da_prev)
+    assert grads.keys() == expected.keys()
+    for key in grads:
+        np.testing.assert_allclose(grads[key], expected[key], **close, err_msg=key)
