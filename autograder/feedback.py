@@ -21,3 +21,48 @@ class HideTestTracebacks(Preprocessor):
                     message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
                     output["traceback"] = [message]
         return cell, resources
+
+
+_EXPORTER = {}
+
+
+def _exporter():
+    """nbgrader's feedback page (its own template) with hidden tests and test tracebacks removed; made once
+    per process, since loading the templates costs more than rendering a notebook."""
+    if "html" not in _EXPORTER:
+        import os
+
+        import nbgrader
+        from nbconvert.exporters import HTMLExporter
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+        from traitlets.config import Config
+
+        formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
+        config = Config()
+        config.HTMLExporter.template_name = "feedback"
+        config.HTMLExporter.extra_template_basedirs = [os.path.join(formgrader, "templates")]
+        config.HTMLExporter.extra_template_paths = [
+            os.path.join(formgrader, "static", "node_modules", "bootstrap", "dist", "css")]
+        config.Exporter.default_preprocessors = []
+        exporter = HTMLExporter(config=config)
+        for preprocessor in (GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks):
+            exporter.register_preprocessor(preprocessor, enabled=True)
+        _EXPORTER["html"] = exporter
+    return _EXPORTER["html"]
+
+
+def write_feedback(nb, target, student, chapter, db_url):
+    """Write the feedback page of one autograded notebook to ``target``, as nbgrader's generate_feedback
+    would (same template, grades from the gradebook), without hidden tests."""
+    import copy
+    from pathlib import Path
+
+    resources = {"nbgrader": {"notebook": chapter, "assignment": chapter, "student": student, "db_url": db_url},
+                 "metadata": {"name": chapter}}
+    body, _ = _exporter().from_notebook_node(copy.deepcopy(nb), resources=resources)
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(body)
+    partial.replace(target)

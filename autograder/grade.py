@@ -32,6 +32,7 @@ import nbformat
 
 from .course import SOLUTIONS, CourseError, chapters, nbgrader, write_config
 from .collect import unpack
+from .feedback import write_feedback
 from .isolate import after_grading, for_grading, sandbox_protected
 from .summary import write_summary
 
@@ -78,13 +79,51 @@ def read_notebook(path):
 
 
 # ----------------------------------------------------------------------------------------- executing
+_WORKER = {"km": None, "runs": 0}  # this worker's kernel, reused from one notebook to the next
+KERNEL_RUNS = 40  # notebooks one kernel grades before a fresh one starts
+
+
+def _kernel_manager(log):
+    """This worker's kernel manager: a live kernel, started afresh after a death or KERNEL_RUNS notebooks.
+
+    A kernel can serve many notebooks because no learner's code ever runs in it (see sandbox.py): it runs
+    only the setup, read-only and test cells, and each notebook starts by clearing its namespace.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = _WORKER["km"]
+    if km is not None and (_WORKER["runs"] >= KERNEL_RUNS or not run_sync(km.is_alive)()):
+        _stop_kernel()
+        km = None
+    if km is None:
+        km = AsyncKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], stderr=log)
+        _WORKER.update(km=km, runs=0)
+    _WORKER["runs"] += 1
+    return km
+
+
+def _stop_kernel():
+    from jupyter_core.utils import run_sync
+
+    if _WORKER["km"] is not None:
+        try:
+            run_sync(_WORKER["km"].shutdown_kernel)(now=True)
+        except Exception:
+            pass
+    _WORKER["km"] = None
+
+
 def execute_notebook(path, source, timeout, protected=()):
     """Grade-execute the sanitized notebook at ``path`` in place. Runs in a worker process.
 
-    The kernel runs the tests in the notebook's folder; the learner's exercise cells run in a sandbox
-    process in a folder of their own (see isolate.py and sandbox.py). Returns a short status: ``ok``,
-    ``timeout in cell N``, ``kernel died``, or what the sandbox reported.
+    The tests run in this worker's kernel; the learner's cells run in a sandbox process in a folder of
+    their own (see isolate.py and sandbox.py). Returns a short status: ``ok``, ``timeout in cell N``,
+    ``kernel died``, or what the sandbox reported.
     """
+    import atexit
+
     from nbgrader.preprocessors import Execute, LimitOutput
 
     path = Path(path)
@@ -94,29 +133,32 @@ def execute_notebook(path, source, timeout, protected=()):
         if data.is_file() and data.suffix != ".ipynb":
             shutil.copy(data, folder / data.name)
     report = path.with_name(".sandbox-report.json")
-    call_timeout = max(5, timeout // 2)
     source_nb = nbformat.read(str(source), as_version=4)
-    nb, originals = for_grading(nb, source_nb, folder, protected, report, call_timeout)
-    boot_timeout = timeout * 3
+    nb, originals = for_grading(nb, source_nb, folder, protected, report, call_timeout=max(5, timeout // 2),
+                                cwd=path.parent)
 
     def cell_timeout(cell):
-        return boot_timeout if cell.get("metadata", {}).get("autograder") else timeout
+        return timeout * 3 if cell.get("metadata", {}).get("autograder") else timeout
 
     resources = {"metadata": {"path": str(path.parent)}}
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     status = "ok"
-    log = path.with_suffix(".log")  # what the kernel writes to its stderr, for the instructor
-    saved_stderr = os.dup(2)
-    with open(log, "w") as f:
-        os.dup2(f.fileno(), 2)
-    try:
-        nb, resources = Execute(timeout=timeout, timeout_func=cell_timeout).preprocess(nb, resources)
-    except Exception as exc:  # the kernel died or never answered
-        status = "kernel died" if "dead" in str(exc).lower() or "died" in str(exc).lower() else f"error: {exc}"
-    finally:
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
-        shutil.rmtree(folder, ignore_errors=True)
+    logs = path.parents[3] / "logs"  # what the kernels write to their stderr, for the instructor
+    logs.mkdir(exist_ok=True)
+    with open(logs / f"kernel-{os.getpid()}.log", "a") as log:
+        if _WORKER["km"] is None:
+            atexit.register(_stop_kernel)
+        km = _kernel_manager(log)
+        client = Execute(timeout=timeout, timeout_func=cell_timeout)
+        try:
+            nb, resources = client.preprocess(nb, resources, km=km)
+        except Exception as exc:  # the kernel died or never answered
+            status = "kernel died" if "dead" in str(exc).lower() or "died" in str(exc).lower() else f"error: {exc}"
+            _stop_kernel()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+            shutil.rmtree(folder, ignore_errors=True)
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("ename") == "CellTimeoutError" and status == "ok":
@@ -273,14 +315,15 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
                 status = f"error: {type(exc).__name__}: {exc}"[:300]
             if statuses[student, chapter] is None or status != "ok":
                 statuses[student, chapter] = status
-            save_grades(course, student, chapter, nbformat.read(str(target), as_version=4), db_url)
+            graded = nbformat.read(str(target), as_version=4)
+            save_grades(course, student, chapter, graded, db_url)
+            write_feedback(graded, out / "feedback" / student / chapter / f"{chapter}.html", student, chapter, db_url)
             (target.parent / ".result.json").write_text(json.dumps({"key": key, "status": statuses[student, chapter]}))
             bar.update()
             if statuses[student, chapter] != "ok":
                 bar.write(f"{student}/{chapter}: {statuses[student, chapter]}", file=sys.stderr)
     bar.close()
 
-    write_feedback(course, out, {chapter for _, chapter, _, _ in jobs} | set(names))
     rows = gradebook_rows(course, found, statuses, db_url)
     write_csv(out / "grades.csv", rows)
     write_summary(out, course, rows, db_url)
@@ -290,18 +333,6 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
           f"of {students} students in {time.monotonic() - started:.1f} s: {out / 'grades.csv'}, "
           f"{out / 'summary.html'}")
     return rows
-
-
-def write_feedback(course, out, names):
-    """nbgrader's feedback, copied to ``out/feedback/<student>/<chapter>/<notebook>.html``."""
-    for name in sorted(names):
-        nbgrader(course, "generate_feedback", name, "--force")
-    source = course / "feedback"
-    if source.exists():
-        for html in source.glob("*/*/*.html"):
-            target = out / "feedback" / html.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(html, target)
 
 
 def exercise_of_cells(chapter):

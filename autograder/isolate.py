@@ -103,7 +103,32 @@ def local_functions(source_nb):
     return names
 
 
-def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout):
+HEAVY_MODULES = ("matplotlib", "ipywidgets", "IPython")  # imported in the sandbox only when used
+
+
+def for_sandbox(source, local_functions):
+    """A read-only cell as the sandbox runs it: its definitions (as :func:`definitions_only`), with the
+    imports of plotting and widget modules made lazy, since the learner's functions seldom need them and
+    importing them costs more than the rest of the sandbox's start."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    lines = []
+    for node in tree.body:
+        heavy = isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            (getattr(node, "module", None) or alias.name).split(".")[0] in HEAVY_MODULES for alias in node.names)
+        if heavy and isinstance(node, ast.Import):
+            lines += [f"{a.asname or a.name.split('.')[0]} = __lazy__({(a.name if a.asname else a.name.split('.')[0])!r})"
+                      for a in node.names]
+        elif heavy:
+            lines += [f"{a.asname or a.name} = __lazy__({node.module!r}, {a.name!r})" for a in node.names]
+        else:
+            lines.append(definitions_only(ast.get_source_segment(source, node), local_functions))
+    return "\n".join(line for line in lines if line)
+
+
+def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout, cwd):
     """The notebook the kernel runs, and the learner's cell sources to put back afterwards.
 
     Test cells run in the kernel only. The source's read-only cells (setup, helpers, figures) run in the
@@ -125,20 +150,25 @@ def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout):
             if gid not in tests:
                 if gid != "setup":
                     cell.source = definitions_only(trusted[gid], defined_here)
-                cells.append((gid, cell.source))
+                cells.append((gid, for_sandbox(trusted[gid], defined_here)))
             continue
         cell_id = gid if is_exercise(cell) and gid else f"cell-{index}"
         cells.append((cell_id, cell.source))
         originals[index] = (cell_id, cell.source)
         cell.source = f"__sandbox__.bind(globals(), {cell_id!r})"
     boot = (
-        "# Grading: the learner's cells run in a sandbox process (autograder/sandbox.py).\n"
-        f"import sys\nsys.path.insert(0, {str(REPO)!r})\n"
+        "# Grading: a clean namespace (this kernel may have graded another notebook), then the sandbox process\n"
+        "# in which the learner's cells run (autograder/sandbox.py).\n"
+        "get_ipython().run_line_magic('reset', '-f')\n"
+        "get_ipython().execution_count = 1\n"
+        f"import os, sys\nos.chdir({str(cwd)!r})\n"
+        f"sys.path.insert(0, {str(REPO)!r}) if {str(REPO)!r} not in sys.path else None\n"
         "from autograder.sandbox import Sandbox\n"
         f"__sandbox__ = Sandbox({json.dumps(cells)}, {str(sandbox_folder)!r}, protected={list(map(str, protected))!r}, "
         f"call_timeout={call_timeout!r}, report={str(report)!r})\n"
     )
     nb.cells.insert(0, new_code_cell(boot, metadata={"autograder": BOOT_ID}))
+    nb.cells.append(new_code_cell("__sandbox__.stop()", metadata={"autograder": BOOT_ID}))
     return nb, originals
 
 
