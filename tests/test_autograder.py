@@ -157,3 +157,25 @@ def test_an_interrupted_run_finishes_the_rest_and_keeps_what_was_graded(released
     rows = list(csv.DictReader(open(out / "grades.csv")))
     assert sorted(r["student"] for r in rows) == [f"student{i}" for i in range(4)]
     assert all(float(r["score"]) == float(r["max_score"]) > 0 for r in rows), rows
+
+
+def test_the_gradebook_can_live_at_any_database_url(released, tmp_path):
+    """Does --db put nbgrader's gradebook where the URL says, with the grades in it?"""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from notebooks import solved_submission
+
+    chapter = CHAPTERS[0]
+    (tmp_path / "submissions" / "ada" / chapter).mkdir(parents=True)
+    nbformat.write(solved_submission(chapter, released[chapter]),
+                   str(tmp_path / "submissions" / "ada" / chapter / f"{chapter}.ipynb"))
+    url = f"sqlite:///{tmp_path / 'elsewhere' / 'shared.db'}"
+    (tmp_path / "elsewhere").mkdir()
+    proc = run("grade", str(tmp_path / "submissions"), "--out", str(tmp_path / "graded"), "--db", url, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "graded" / "course" / "gradebook.db").exists()
+    with Gradebook(url) as gb:
+        submission = gb.find_submission(chapter, "ada")
+        assert submission.score > 0 and submission.score == gb.find_assignment(chapter).max_score - sum(
+            g.max_score for nb in submission.notebooks for g in nb.grades if g.cell_type == "markdown")
