@@ -111,12 +111,15 @@ class Kernel:
         self.manager.shutdown_kernel(now=True)
 
 
-def execute(nb, cwd, env_extra=None, allow_errors=False, timeout=300):
-    """Execute ``nb`` in place with nbclient in a real kernel, the repository importable."""
+def execute(nb, cwd, env_extra=None, allow_errors=False, timeout=300, as_learner=False):
+    """Execute ``nb`` in place with nbclient in a real kernel, the repository importable, or not importable
+    (``as_learner``: a learner has the student notebook and none of the course's code)."""
     from nbclient import NotebookClient
 
     saved = dict(os.environ)
     os.environ.update(tool_env())
+    if as_learner:
+        os.environ.pop("PYTHONPATH", None)
     os.environ.update(env_extra or {})
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
