@@ -111,17 +111,26 @@ def rnn_forward(x, a0, parameters):
     rnn_cell_forward) goes step by step; the outputs need a<t> alone, so they are computed after the loop,
     for all the steps at once (rnn_ref.over_time).
     """
+    a, caches = rnn_states(x, a0, parameters)
+    y_pred = softmax_outputs(a, parameters["Wya"], parameters["by"])
+    return a, y_pred, caches
+
+
+def rnn_states(x, a0, parameters):
+    """The hidden states of a vanilla RNN layer over x (n_x, m, T_x), one rnn_step_forward per step.
+
+    Returns a (n_a, m, T_x) and the caches (list of the T_x cell caches, x) that rnn_backward takes. Used by
+    rnn_forward and by the layers of the bidirectional and deep RNNs (rnn_ref.variants).
+    """
     n_x, m, T_x = x.shape
     a = np.zeros((a0.shape[0], m, T_x))
     cell_caches = []
-
     a_next = a0
     for t in range(T_x):
         a_next, cache = rnn_step_forward(x[:, :, t], a_next, parameters)
         a[:, :, t] = a_next
         cell_caches.append(cache)
-    y_pred = softmax_outputs(a, parameters["Wya"], parameters["by"])
-    return a, y_pred, (cell_caches, x)
+    return a, (cell_caches, x)
 
 
 def rnn_backward(da, caches):

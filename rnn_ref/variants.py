@@ -8,20 +8,7 @@ layers have no output of their own. The model's output layer is Wy, by, read by
 import numpy as np
 
 from .over_time import softmax_outputs
-from .rnn import rnn_backward, rnn_step_forward
-
-
-def _rnn_states(x, a0, parameters):
-    """Hidden states of one vanilla RNN layer over x (n_x, m, T_x): a (n_a, m, T_x) and rnn_backward's caches."""
-    n_x, m, T_x = x.shape
-    a = np.zeros((a0.shape[0], m, T_x))
-    cell_caches = []
-    a_next = a0
-    for t in range(T_x):
-        a_next, cache = rnn_step_forward(x[:, :, t], a_next, parameters)
-        a[:, :, t] = a_next
-        cell_caches.append(cache)
-    return a, (cell_caches, x)
+from .rnn import rnn_backward, rnn_states
 
 
 def birnn_forward(x, a0_f, a0_b, parameters):
@@ -46,8 +33,8 @@ def birnn_forward(x, a0_f, a0_b, parameters):
     y_hat<t> = softmax(Wy [a_f<t>; a_b<t>] + by): every output sees the whole sequence.
     The right-to-left pass is a vanilla RNN run on the time-reversed x, its states reversed back.
     """
-    a_f, caches_f = _rnn_states(x, a0_f, parameters["forward"])
-    a_b_reversed, caches_b = _rnn_states(x[:, :, ::-1], a0_b, parameters["backward"])
+    a_f, caches_f = rnn_states(x, a0_f, parameters["forward"])
+    a_b_reversed, caches_b = rnn_states(x[:, :, ::-1], a0_b, parameters["backward"])
     a = np.concatenate([a_f, a_b_reversed[:, :, ::-1]], axis=0)
     y_pred = softmax_outputs(a, parameters["Wy"], parameters["by"])
     return a, y_pred, (caches_f, caches_b)
@@ -105,7 +92,7 @@ def deep_rnn_forward(x, a0, parameters):
     a, caches = [], []
     layer_input = x
     for layer, a0_layer in zip(parameters["layers"], a0):
-        layer_input, cache = _rnn_states(layer_input, a0_layer, layer)
+        layer_input, cache = rnn_states(layer_input, a0_layer, layer)
         a.append(layer_input)
         caches.append(cache)
     y_pred = softmax_outputs(a[-1], parameters["Wy"], parameters["by"])
