@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course import REPO, SOLUTIONS, tool_env
+from autograder.isolate import is_exercise, is_test, nbgrader_meta  # noqa: F401 (used by the tests)
 
 SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION[^\n]*\n?", re.M | re.S)
 
@@ -16,22 +17,8 @@ def source_notebook(chapter):
     return nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
 
 
-def nbgrader_meta(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
 def grade_id(cell):
     return nbgrader_meta(cell).get("grade_id")
-
-
-def is_test(cell):
-    meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
-
-
-def is_exercise(cell):
-    meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and meta.get("solution")
 
 
 def exercises(nb):
