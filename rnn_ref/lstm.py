@@ -6,11 +6,26 @@ Dimensions: n_x input features, n_a hidden units, n_y output classes, m examples
 Parameters: Wf, Wu, Wc, Wo (n_a, n_a + n_x), acting on the stacked column [a<t-1>; x<t>] (hidden state
 first); bf, bu, bc, bo (n_a, 1); output layer Wy (n_y, n_a), by (n_y, 1).
 The output layer's gradients come from `rnn_ref.loss.output_layer_backward`.
+
+The four gates read the same [a<t-1>; x<t>], so the code stacks their weights (`stack_gates`) and gets all
+four from one matrix product per step, forwards and backwards; the equations are those of the docstrings.
 """
 import numpy as np
 
 from .activations import sigmoid, softmax
-from .over_time import softmax_outputs
+from .over_time import sequence, side_by_side, softmax_outputs, steps
+
+GATES = ["f", "u", "o", "c"]  # the order of the stacked gates: the three sigmoid gates, then the candidate
+
+
+def stack_gates(parameters):
+    """The four gates' weights stacked in the order of GATES: W (4 n_a, n_a + n_x) and b (4 n_a, 1).
+
+    W [a<t-1>; x<t>] + b is then [z_f; z_u; z_o; z_c], every gate's pre-activation, n_a rows each.
+    """
+    W = np.concatenate([parameters["W" + gate] for gate in GATES], axis=0)
+    b = np.concatenate([parameters["b" + gate] for gate in GATES], axis=0)
+    return W, b
 
 
 def lstm_cell_forward(xt, a_prev, c_prev, parameters):
@@ -37,18 +52,17 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters):
     c<t>    = Gamma_u * c_tilde + Gamma_f * c<t-1>
     a<t>    = Gamma_o * tanh(c<t>),    y_hat<t> = softmax(Wy a<t> + by)
     """
-    a_next, c_next, cache = _lstm_step_forward(xt, a_prev, c_prev, parameters)
+    a_next, c_next, cache = _lstm_step_forward(xt, a_prev, c_prev, parameters, *stack_gates(parameters))
     yt_pred = softmax(parameters["Wy"] @ a_next + parameters["by"])
     return a_next, c_next, yt_pred, cache
 
 
-def _lstm_step_forward(xt, a_prev, c_prev, parameters):
-    """The hidden-state half of lstm_cell_forward (no output layer): returns a_next, c_next and the cache."""
-    concat = np.concatenate([a_prev, xt], axis=0)
-    Gamma_f = sigmoid(parameters["Wf"] @ concat + parameters["bf"])
-    Gamma_u = sigmoid(parameters["Wu"] @ concat + parameters["bu"])
-    c_tilde = np.tanh(parameters["Wc"] @ concat + parameters["bc"])
-    Gamma_o = sigmoid(parameters["Wo"] @ concat + parameters["bo"])
+def _lstm_step_forward(xt, a_prev, c_prev, parameters, W, b):
+    """The hidden-state half of lstm_cell_forward (no output layer), given the stacked W and b."""
+    n_a = a_prev.shape[0]
+    z = W @ np.concatenate([a_prev, xt], axis=0) + b
+    Gamma_f, Gamma_u, Gamma_o = np.split(sigmoid(z[:3 * n_a]), 3)
+    c_tilde = np.tanh(z[3 * n_a:])
     c_next = Gamma_u * c_tilde + Gamma_f * c_prev
     a_next = Gamma_o * np.tanh(c_next)
 
@@ -78,38 +92,31 @@ def lstm_cell_backward(da_next, dc_next, cache):
         dz_f = dGamma_f * Gamma_f * (1 - Gamma_f)   (likewise dz_u, dz_o),   dz_c = dc_tilde * (1 - c_tilde^2)
         dW = dz concat^T and db = sum of dz over the m examples, for each of f, u, c, o
         dconcat = Wf^T dz_f + Wu^T dz_u + Wc^T dz_c + Wo^T dz_o = [da_prev; dxt]
+    With the gates stacked, dz = [dz_f; dz_u; dz_o; dz_c] and that sum is the one product W^T dz.
     """
-    a_next, c_next, a_prev, c_prev, Gamma_f, Gamma_u, c_tilde, Gamma_o, xt, parameters = cache
+    a_prev, xt, parameters = cache[2], cache[8], cache[-1]
+    W, _ = stack_gates(parameters)
+    dz, dconcat, dc_prev = _lstm_step_backward(da_next, dc_next, cache, W)
+    dW = dz @ np.concatenate([a_prev, xt], axis=0).T
+    db = np.sum(dz, axis=1, keepdims=True)
     n_a = a_prev.shape[0]
-    concat = np.concatenate([a_prev, xt], axis=0)
+    grads = {"dxt": dconcat[n_a:], "da_prev": dconcat[:n_a], "dc_prev": dc_prev}
+    for k, gate in enumerate(GATES):
+        grads["dW" + gate], grads["db" + gate] = dW[k * n_a:(k + 1) * n_a], db[k * n_a:(k + 1) * n_a]
+    return grads
+
+
+def _lstm_step_backward(da_next, dc_next, cache, W):
+    """The step of lstm_cell_backward that needs no weight gradient: returns dz (4 n_a, m), stacked as W's
+    rows, dconcat = W^T dz = [da_prev; dxt], and dc_prev."""
+    a_next, c_next, a_prev, c_prev, Gamma_f, Gamma_u, c_tilde, Gamma_o, xt, _ = cache
     tanh_c = np.tanh(c_next)
-
-    dGamma_o = da_next * tanh_c
     dc = dc_next + da_next * Gamma_o * (1.0 - tanh_c ** 2)
-    dGamma_f = dc * c_prev
-    dGamma_u = dc * c_tilde
-    dc_tilde = dc * Gamma_u
-
-    dz_f = dGamma_f * Gamma_f * (1.0 - Gamma_f)
-    dz_u = dGamma_u * Gamma_u * (1.0 - Gamma_u)
-    dz_c = dc_tilde * (1.0 - c_tilde ** 2)
-    dz_o = dGamma_o * Gamma_o * (1.0 - Gamma_o)
-
-    dconcat = (parameters["Wf"].T @ dz_f + parameters["Wu"].T @ dz_u
-               + parameters["Wc"].T @ dz_c + parameters["Wo"].T @ dz_o)
-    return {
-        "dxt": dconcat[n_a:],
-        "da_prev": dconcat[:n_a],
-        "dc_prev": dc * Gamma_f,
-        "dWf": dz_f @ concat.T,
-        "dbf": np.sum(dz_f, axis=1, keepdims=True),
-        "dWu": dz_u @ concat.T,
-        "dbu": np.sum(dz_u, axis=1, keepdims=True),
-        "dWc": dz_c @ concat.T,
-        "dbc": np.sum(dz_c, axis=1, keepdims=True),
-        "dWo": dz_o @ concat.T,
-        "dbo": np.sum(dz_o, axis=1, keepdims=True),
-    }
+    dz = np.concatenate([dc * c_prev * Gamma_f * (1.0 - Gamma_f),       # dz_f: dGamma_f = dc * c<t-1>
+                         dc * c_tilde * Gamma_u * (1.0 - Gamma_u),      # dz_u: dGamma_u = dc * c_tilde
+                         da_next * tanh_c * Gamma_o * (1.0 - Gamma_o),  # dz_o: dGamma_o = da_next * tanh(c<t>)
+                         dc * Gamma_u * (1.0 - c_tilde ** 2)], axis=0)  # dz_c: dc_tilde = dc * Gamma_u
+    return dz, W.T @ dz, dc * Gamma_f
 
 
 def lstm_forward(x, a0, parameters):
@@ -130,20 +137,17 @@ def lstm_forward(x, a0, parameters):
     As in rnn_forward, the loop computes the states only, and the outputs are computed after it, for all the
     steps at once (rnn_ref.over_time).
     """
-    n_x, m, T_x = x.shape
-    n_a = a0.shape[0]
-    a = np.zeros((n_a, m, T_x))
-    c = np.zeros((n_a, m, T_x))
-    cell_caches = []
-
-    a_next, c_next = a0, np.zeros((n_a, m))
-    for t in range(T_x):
-        a_next, c_next, cache = _lstm_step_forward(x[:, :, t], a_next, c_next, parameters)
-        a[:, :, t] = a_next
-        c[:, :, t] = c_next
+    W, b = stack_gates(parameters)
+    a, c, cell_caches = [], [], []
+    a_next, c_next = a0, np.zeros(a0.shape)
+    for xt in steps(x):
+        a_next, c_next, cache = _lstm_step_forward(xt, a_next, c_next, parameters, W, b)
+        a.append(a_next)
+        c.append(c_next)
         cell_caches.append(cache)
+    a = sequence(a)
     y_pred = softmax_outputs(a, parameters["Wy"], parameters["by"])
-    return a, y_pred, c, (cell_caches, x)
+    return a, y_pred, sequence(c), (cell_caches, x)
 
 
 def lstm_backward(da, caches):
@@ -161,23 +165,28 @@ def lstm_backward(da, caches):
     -----
     At step t the cell receives da[:, :, t] + da_prev from step t+1, and dc_prev from step t+1 as its dc_next
     (both zero at t = T_x: the loss reads the states a<t> only). c<0> is a constant, so there is no dc0.
-    The gradients of the shared weights are summed over the steps.
+    The weights are shared, so their gradients are sums over the steps of lstm_cell_backward's. Those need
+    dz<t> alone: with every step's dz<t> and [a<t-1>; x<t>] side by side (step t in columns t m to
+    (t+1) m - 1), one product after the loop gives the sum over t of dz<t> [a<t-1>; x<t>]^T
+    (rnn_ref.over_time).
     """
     cell_caches, x = caches
-    n_x, m, T_x = x.shape
-    parameters = cell_caches[0][-1]
-    names = ["Wf", "bf", "Wu", "bu", "Wc", "bc", "Wo", "bo"]
+    n_a, m, T_x = da.shape
+    W, _ = stack_gates(cell_caches[0][-1])
+    dz, dx = [None] * T_x, [None] * T_x
 
-    dx = np.zeros((n_x, m, T_x))
-    sums = {"d" + name: np.zeros(parameters[name].shape) for name in names}
-    da_prev = np.zeros(da.shape[:2])
-    dc_prev = np.zeros(da.shape[:2])
-
+    da_steps = steps(da)
+    da_prev, dc_prev = np.zeros((n_a, m)), np.zeros((n_a, m))
     for t in reversed(range(T_x)):
-        grads = lstm_cell_backward(da[:, :, t] + da_prev, dc_prev, cell_caches[t])
-        dx[:, :, t] = grads["dxt"]
-        da_prev = grads["da_prev"]
-        dc_prev = grads["dc_prev"]
-        for key in sums:
-            sums[key] += grads[key]
-    return {"dx": dx, "da0": da_prev, **sums}
+        dz[t], dconcat, dc_prev = _lstm_step_backward(da_steps[t] + da_prev, dc_prev, cell_caches[t], W)
+        da_prev, dx[t] = dconcat[:n_a], dconcat[n_a:]
+
+    dz = side_by_side(dz)
+    # cache = (a_next, c_next, a_prev, c_prev, Gamma_f, Gamma_u, c_tilde, Gamma_o, xt, parameters)
+    concat = side_by_side([np.concatenate([cache[2], cache[8]], axis=0) for cache in cell_caches])
+    dW = dz @ concat.T  # the sum over t of dz<t> [a<t-1>; x<t>]^T
+    db = np.sum(dz, axis=1, keepdims=True)
+    grads = {"dx": sequence(dx), "da0": da_prev}
+    for k, gate in enumerate(GATES):
+        grads["dW" + gate], grads["db" + gate] = dW[k * n_a:(k + 1) * n_a], db[k * n_a:(k + 1) * n_a]
+    return grads

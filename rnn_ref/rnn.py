@@ -8,7 +8,7 @@ send back come from `rnn_ref.loss`.
 import numpy as np
 
 from .activations import softmax
-from .over_time import at_every_step, softmax_outputs, sum_over_steps
+from .over_time import from_side_by_side, sequence, side_by_side, softmax_outputs, steps
 
 
 def rnn_step_forward(xt, a_prev, parameters):
@@ -122,15 +122,13 @@ def rnn_states(x, a0, parameters):
     Returns a (n_a, m, T_x) and the caches (list of the T_x cell caches, x) that rnn_backward takes. Used by
     rnn_forward and by the layers of the bidirectional and deep RNNs (rnn_ref.variants).
     """
-    n_x, m, T_x = x.shape
-    a = np.zeros((a0.shape[0], m, T_x))
-    cell_caches = []
+    a, cell_caches = [], []
     a_next = a0
-    for t in range(T_x):
-        a_next, cache = rnn_step_forward(x[:, :, t], a_next, parameters)
-        a[:, :, t] = a_next
+    for xt in steps(x):
+        a_next, cache = rnn_step_forward(xt, a_next, parameters)
+        a.append(a_next)
         cell_caches.append(cache)
-    return a, (cell_caches, x)
+    return sequence(a), (cell_caches, x)
 
 
 def rnn_backward(da, caches):
@@ -151,27 +149,30 @@ def rnn_backward(da, caches):
     as in rnn_cell_backward,
         dz<t> = (da[:, :, t] + da_prev) * (1 - a<t>^2),      da_prev = Waa^T dz<t>.
     Only this recurrence goes step by step. The other results of rnn_cell_backward need dz<t> alone, and the
-    shared weights collect one term per step; each is done after the loop for all the steps at once
-    (rnn_ref.over_time):
+    shared weights collect one term per step: with the steps' dz<t>, a<t-1> and x<t> side by side (step t in
+    columns t m to (t+1) m - 1), each is one product over all the steps after the loop (rnn_ref.over_time):
         dx<t> = Wax^T dz<t>,   dWax = sum_t dz<t> x<t>^T,   dWaa = sum_t dz<t> a<t-1>^T,
         dba = sum of dz<t> over the steps and the examples.
     """
     cell_caches, x = caches
     parameters = cell_caches[0][3]
+    n_a, m, T_x = da.shape
+    dz = [None] * T_x
 
-    dz = np.zeros(da.shape)
-    da_prev = np.zeros(da.shape[:2])
-    for t in reversed(range(da.shape[2])):
+    da_steps = steps(da)
+    da_prev = np.zeros((n_a, m))
+    for t in reversed(range(T_x)):
         a_next = cell_caches[t][0]
-        dz_t = (da[:, :, t] + da_prev) * (1.0 - a_next ** 2)
-        da_prev = parameters["Waa"].T @ dz_t
-        dz[:, :, t] = dz_t
+        dz[t] = (da_steps[t] + da_prev) * (1.0 - a_next ** 2)
+        da_prev = parameters["Waa"].T @ dz[t]
 
-    a_prev = np.stack([cache[1] for cache in cell_caches], axis=2)  # a<0>, ..., a<T_x - 1>
+    dz = side_by_side(dz)
+    a_prev = side_by_side([cache[1] for cache in cell_caches])  # a<0>, ..., a<T_x - 1>
+    xs = side_by_side([cache[2] for cache in cell_caches])
     return {
-        "dx": at_every_step(parameters["Wax"].T, dz),
+        "dx": from_side_by_side(parameters["Wax"].T @ dz, T_x),
         "da0": da_prev,
-        "dWax": sum_over_steps(dz, x),
-        "dWaa": sum_over_steps(dz, a_prev),
-        "dba": np.sum(dz, axis=(1, 2)).reshape(-1, 1),
+        "dWax": dz @ xs.T,
+        "dWaa": dz @ a_prev.T,
+        "dba": np.sum(dz, axis=1, keepdims=True),
     }

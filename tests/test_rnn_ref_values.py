@@ -332,8 +332,8 @@ def cells_unrolled(model, x, a0, parameters):
 
 @pytest.mark.parametrize("model", ["rnn", "gru", "lstm"])
 def test_sequence_functions_equal_the_cells_at_every_step(model):
-    """Do *_forward (outputs computed after the loop) and *_backward (weights' gradients summed over all the
-    steps at once, for the RNN) give what the cell functions give, looped step by step?"""
+    """Do *_forward (outputs computed after the loop) and *_backward (the gates stacked, the weights' gradients
+    summed over all the steps in one product) give what the cell functions give, looped step by step?"""
     rng = np.random.default_rng(14)
     n_x, n_a, n_y, m, T_x = 3, 4, 2, 2, 5
     parameters = {"rnn": rnn_parameters, "gru": gru_parameters, "lstm": lstm_parameters}[model](rng, n_x, n_a, n_y)
@@ -364,3 +364,24 @@ def test_sequence_functions_equal_the_cells_at_every_step(model):
     assert grads.keys() == expected.keys()
     for key in grads:
         np.testing.assert_allclose(grads[key], expected[key], **close, err_msg=key)
+
+
+def test_over_time_layouts():
+    """steps, sequence, side_by_side and from_side_by_side put step t where their docstrings say."""
+    from rnn_ref.over_time import from_side_by_side, sequence, side_by_side, steps
+    n, m, T = 3, 2, 4
+    x = np.arange(n * m * T, dtype=float).reshape(n, m, T)
+    x_steps = steps(x)
+    assert len(x_steps) == T and all(xt.flags.c_contiguous for xt in x_steps)
+    for t in range(T):
+        np.testing.assert_array_equal(x_steps[t], x[:, :, t])
+    np.testing.assert_array_equal(sequence(x_steps), x)
+    wide = side_by_side(x_steps)
+    assert wide.shape == (n, T * m)
+    for t in range(T):
+        np.testing.assert_array_equal(wide[:, t * m:(t + 1) * m], x[:, :, t])
+    np.testing.assert_array_equal(from_side_by_side(wide, T), x)
+    # the point of the layout: one product is the sum over the steps
+    dz = np.random.default_rng(3).standard_normal((5, m, T))
+    np.testing.assert_allclose(side_by_side(steps(dz)) @ wide.T,
+                               sum(dz[:, :, t] @ x[:, :, t].T for t in range(T)), rtol=1e-12)
