@@ -2,13 +2,16 @@
 
 nbgrader replaces the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` with a stub, removes the
 hidden tests, clears outputs and locks the read-only cells. Its gradebook is thrown away: grading builds its
-own (see grade.py).
+own (see grade.py). Next to the chapters goes ``requirements.txt``, the learners' packages
+(book/requirements-learner.txt), so that the folder can be published as it is, e.g. for Binder.
 """
 
 import shutil
 import tempfile
 
-from .course import RELEASE, SOLUTIONS, check_chapters, nbgrader, write_config
+from .course import REPO, RELEASE, SOLUTIONS, check_chapters, nbgrader, write_config
+
+LEARNER_REQUIREMENTS = REPO / "book" / "requirements-learner.txt"
 
 
 def release(names=(), out=RELEASE):
@@ -20,4 +23,5 @@ def release(names=(), out=RELEASE):
             if (out / name).exists():
                 shutil.rmtree(out / name)
             nbgrader(root, "generate_assignment", name, "--force", "--create")
+    shutil.copyfile(LEARNER_REQUIREMENTS, out / "requirements.txt")
     return [out / name / f"{name}.ipynb" for name in names]

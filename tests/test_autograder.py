@@ -21,6 +21,13 @@ def test_grade_refuses_a_folder_that_does_not_exist(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_the_release_folder_can_be_published_as_it_is(released):
+    """Does release/ hold, next to the chapters, the learners' requirements.txt that Binder installs from?"""
+    out = next(iter(released.values())).parent.parent
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(released)
+    assert (out / "requirements.txt").read_text() == (REPO / "book" / "requirements-learner.txt").read_text()
+
+
 def test_release_refuses_an_unknown_chapter():
     """Does releasing a chapter that does not exist exit 2 and list the chapters there are?"""
     proc = run("release", "ch99_nonexistent")

@@ -83,6 +83,71 @@ def test_student_notebook_hides_solutions_and_stops_only_at_exercises(chapter, r
         assert all(grade_id(t) in failing for t in tests), f"a test of {exercise} passes on the stub"
 
 
+def installed_with(requirements_file):
+    """The distributions that `pip install -r requirements_file` brings, as canonical names: those it names and,
+    transitively, what they require (read from the metadata of this environment, where they are installed)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lines = [line.split("#")[0].strip() for line in requirements_file.read_text().splitlines()]
+    todo, seen = [Requirement(line).name for line in lines if line], set()
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.distribution(name).requires or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):  # no optional extras
+                todo.append(requirement.name)
+    return seen
+
+
+def imported_modules(nb):
+    """The top-level modules that the code cells of a notebook import."""
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    modules = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(TransformerManager().transform_cell(cell.source))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.add(node.module.split(".")[0])
+    return modules
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_learner_requirements_cover_what_the_student_notebook_imports(chapter, released):
+    """Can a learner who installed book/requirements-learner.txt (the site's setup instructions) run the
+    student notebook, or does it import something that file does not bring?"""
+    import sys
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
+
+    covered = installed_with(REPO / "book" / "requirements-learner.txt")
+    providers = metadata.packages_distributions()
+    for module in sorted(imported_modules(nbformat.read(str(released[chapter]), as_version=4))):
+        if module in sys.stdlib_module_names:
+            continue
+        dists = providers.get(module, [])
+        assert dists, f"the student notebook imports {module}, which no installed distribution provides"
+        assert any(canonicalize_name(d) in covered for d in dists), (
+            f"the student notebook imports {module} (from {', '.join(dists)}), which "
+            f"book/requirements-learner.txt does not install: add it there")
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_grading_gives_full_zero_and_partial_marks(chapter, class_grades):
     """Does the solution score full marks, the untouched student notebook 0, and a planted bug less?"""
