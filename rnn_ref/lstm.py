@@ -97,12 +97,20 @@ def lstm_cell_backward(da_next, dc_next, cache):
     a_prev, xt, parameters = cache[2], cache[8], cache[-1]
     W, _ = stack_gates(parameters)
     dz, dconcat, dc_prev = _lstm_step_backward(da_next, dc_next, cache, W)
-    dW = dz @ np.concatenate([a_prev, xt], axis=0).T
-    db = np.sum(dz, axis=1, keepdims=True)
     n_a = a_prev.shape[0]
-    grads = {"dxt": dconcat[n_a:], "da_prev": dconcat[:n_a], "dc_prev": dc_prev}
-    for k, gate in enumerate(GATES):
-        grads["dW" + gate], grads["db" + gate] = dW[k * n_a:(k + 1) * n_a], db[k * n_a:(k + 1) * n_a]
+    dW = dz @ np.concatenate([a_prev, xt], axis=0).T
+    return {"dxt": dconcat[n_a:], "da_prev": dconcat[:n_a], "dc_prev": dc_prev, **unstack_gates(dW, dz)}
+
+
+def unstack_gates(dW, dz):
+    """The gradients of the stacked weights, dW (4 n_a, n_a + n_x), and the biases' (the sums of the stacked
+    dz over its columns), split by gate: {"dWf": ..., "dbf": ..., "dWu": ..., ...}."""
+    n_a = dW.shape[0] // len(GATES)
+    db = np.sum(dz, axis=1, keepdims=True)
+    grads = {}
+    for gate in ["f", "u", "c", "o"]:  # the order of the API's keys
+        rows = slice(GATES.index(gate) * n_a, (GATES.index(gate) + 1) * n_a)
+        grads["dW" + gate], grads["db" + gate] = dW[rows], db[rows]
     return grads
 
 
@@ -185,8 +193,4 @@ def lstm_backward(da, caches):
     # cache = (a_next, c_next, a_prev, c_prev, Gamma_f, Gamma_u, c_tilde, Gamma_o, xt, parameters)
     concat = side_by_side([np.concatenate([cache[2], cache[8]], axis=0) for cache in cell_caches])
     dW = dz @ concat.T  # the sum over t of dz<t> [a<t-1>; x<t>]^T
-    db = np.sum(dz, axis=1, keepdims=True)
-    grads = {"dx": sequence(dx), "da0": da_prev}
-    for k, gate in enumerate(GATES):
-        grads["dW" + gate], grads["db" + gate] = dW[k * n_a:(k + 1) * n_a], db[k * n_a:(k + 1) * n_a]
-    return grads
+    return {"dx": sequence(dx), "da0": da_prev, **unstack_gates(dW, dz)}
