@@ -128,6 +128,22 @@ def for_sandbox(source, local_functions):
     return "\n".join(line for line in lines if line)
 
 
+def as_python(source):
+    """A learner's cell with its IPython syntax (``%magic``, ``%%magic``, ``!command``, ``name?``) written as
+    the plain Python that IPython runs for it, calls of ``get_ipython()`` (which the sandbox provides). The
+    body of a cell magic is translated too, since IPython would translate it when the magic runs it."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    first, _, body = source.lstrip("\n").partition("\n")
+    if first.startswith("%%"):
+        name, _, line = first[2:].partition(" ")
+        return f"get_ipython().run_cell_magic({name!r}, {line!r}, {as_python(body)!r})\n"
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # whatever IPython cannot read, Python will report as the cell's error
+        return source
+
+
 def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout, cwd):
     """The notebook the kernel runs, and the learner's cell sources to put back afterwards.
 
@@ -153,7 +169,7 @@ def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout, 
                 cells.append((gid, for_sandbox(trusted[gid], defined_here)))
             continue
         cell_id = gid if is_exercise(cell) and gid else f"cell-{index}"
-        cells.append((cell_id, cell.source))
+        cells.append((cell_id, as_python(cell.source)))
         originals[index] = (cell_id, cell.source)
         cell.source = f"__sandbox__.bind(globals(), {cell_id!r})"
     boot = (

@@ -595,6 +595,7 @@ def serve(fd, folder, memory_mb, protected):
     rules = _Rules(folder, protected)
     sys.addaudithook(rules)
     namespace = {"__name__": "__main__", "__lazy__": _Lazy}
+    namespace["get_ipython"] = _Shell(namespace).get  # the cells' %magics and !commands call it
     functions = {}  # name -> the learner's function as their cell defined it (not as a test rebinds it)
     rules.armed = True
     channel.send({"op": "ready"})
@@ -694,6 +695,55 @@ class _Lazy:
 
     def __call__(self, *args, **kwargs):
         return self._load()(*args, **kwargs)
+
+
+class _Shell:
+    """What a learner's cell gets from ``get_ipython()``: the IPython syntax of a notebook, run as far as
+    grading allows. The grader turns ``%time x = f()``, ``%%timeit`` or ``!ls`` into calls of this object
+    (``isolate.as_python``, as IPython itself does). The timing magics run their code once, as plain Python;
+    ``%%capture`` runs its cell; other magics (``%matplotlib``, ``%load_ext`` ...) do nothing, and shell
+    commands do not run at all (no process may start while grading), which the cell's output says."""
+
+    QUIET = {"matplotlib", "load_ext", "autoreload", "config", "pinfo", "pinfo2", "precision", "who", "whos"}
+
+    def __init__(self, namespace):
+        self.user_ns = namespace
+
+    def get(self):
+        return self
+
+    def _run(self, code):
+        exec(compile(code, "<magic>", "exec"), self.user_ns)
+
+    def run_line_magic(self, name, line, _stack_depth=1):
+        if name in ("time", "timeit"):
+            self._run(_without_options(line) if name == "timeit" else line)
+        elif name not in self.QUIET:
+            print(f"(grading: %{name} does nothing here)")
+
+    def run_cell_magic(self, name, line, cell):
+        if name in ("time", "timeit", "capture"):
+            if name == "timeit":
+                self._run(_without_options(line))  # the setup statement
+            self._run(cell)
+        else:
+            print(f"(grading: %%{name} does nothing here; the cell's code did not run)")
+
+    def system(self, command):
+        print(f"(grading: shell commands do not run: !{command})")
+
+    def getoutput(self, command):
+        self.system(command)
+        return []
+
+
+def _without_options(line):
+    """The statement of a %timeit line: '-n 1 -r 3 f(x)' -> 'f(x)'."""
+    words = line.split()
+    while words and words[0].startswith("-"):
+        takes_value = words[0] in ("-n", "-r", "-p")
+        words = words[2:] if takes_value else words[1:]
+    return " ".join(words)
 
 
 def _encodable(value):

@@ -74,6 +74,10 @@ def cases(out, submissions):
                                                   setattr(cell, "source", "pass"))),
         "points_raised": ("solved", lambda cell: cell.metadata["nbgrader"].update(points=100)),
         "fake_test_cell": ("wrong", "fake"),
+        # Not hostile: IPython syntax, which works in the learner's Jupyter, keeps working while grading
+        # (shell commands excepted: they must not run).
+        "ipython": ("prefix", "%%time\n", f"\n%matplotlib inline\n%time _ = 1 + 1\n%timeit -n 1 -r 1 sum([1])\n"
+                                          f"np.zeros?\n!touch {out / 'shell-ran'}\nfiles = !ls\n"),
     }
 
 
@@ -88,6 +92,10 @@ def hostile(released, tmp_path_factory):
             for cell in nb.cells:
                 if grade_id(cell) == first:
                     cell.source += change
+        elif change[0] == "prefix":
+            for cell in nb.cells:
+                if grade_id(cell) == first:
+                    cell.source = change[1] + cell.source + change[2]
         else:
             kind, edit = change
             for cell in nb.cells:
@@ -131,6 +139,19 @@ def test_the_honest_student_keeps_full_marks(hostile):
     assert float(row["score"]) == float(row["max_score"]), row
     assert hostile["honest_unchanged"], "a hostile submission changed another student's notebook"
     assert (hostile["out"] / "course" / "gradebook.db").exists()
+
+
+def test_ipython_syntax_in_an_exercise_cell_keeps_full_marks_but_runs_no_shell_command(hostile):
+    """Does an exercise cell with %%time, %matplotlib, %timeit, name? and !commands (as learners write in
+    Jupyter) score like the honest one, with a note instead of the shell command, which must not run?"""
+    row, honest = hostile["rows"]["ipython"], hostile["rows"]["honest"]
+    assert row["status"] == "ok" and row["score"] == honest["score"], row
+    assert not (hostile["out"] / "shell-ran").exists(), "a shell command of the learner ran while grading"
+    graded = nbformat.read(str(hostile["out"] / "course" / "autograded" / "ipython" / CHAPTER / f"{CHAPTER}.ipynb"),
+                           as_version=4)
+    cell = next(c for c in graded.cells if grade_id(c) == hostile["first"])
+    assert cell.source.startswith("%%time"), "the feedback should show the learner's own code"
+    assert "shell commands do not run" in "".join(o.get("text", "") for o in cell.outputs), cell.outputs
 
 
 def test_every_hostile_submission_gets_one_row(hostile):
