@@ -596,6 +596,7 @@ def serve(fd, folder, memory_mb, protected):
     sys.addaudithook(rules)
     namespace = {"__name__": "__main__", "__lazy__": _Lazy}
     namespace["get_ipython"] = _Shell(namespace).get  # the cells' %magics and !commands call it
+    namespace["display"] = _display  # a builtin in Jupyter, so learners use it without importing it
     functions = {}  # name -> the learner's function as their cell defined it (not as a test rebinds it)
     rules.armed = True
     channel.send({"op": "ready"})
@@ -735,6 +736,12 @@ class _Shell:
     def getoutput(self, command):
         self.system(command)
         return []
+
+
+def _display(*objects, **options):
+    """IPython's display(), as text: each object's repr on a line of the cell's output."""
+    for obj in objects:
+        print(repr(obj))
 
 
 def _without_options(line):

@@ -77,7 +77,7 @@ def cases(out, submissions):
         # Not hostile: IPython syntax, which works in the learner's Jupyter, keeps working while grading
         # (shell commands excepted: they must not run).
         "ipython": ("prefix", "%%time\n", f"\n%matplotlib inline\n%time _ = 1 + 1\n%timeit -n 1 -r 1 sum([1])\n"
-                                          f"np.zeros?\n!touch {out / 'shell-ran'}\nfiles = !ls\n"),
+                                          f"np.zeros?\ndisplay(1 + 1)\n!touch {out / 'shell-ran'}\nfiles = !ls\n"),
     }
 
 
@@ -142,8 +142,9 @@ def test_the_honest_student_keeps_full_marks(hostile):
 
 
 def test_ipython_syntax_in_an_exercise_cell_keeps_full_marks_but_runs_no_shell_command(hostile):
-    """Does an exercise cell with %%time, %matplotlib, %timeit, name? and !commands (as learners write in
-    Jupyter) score like the honest one, with a note instead of the shell command, which must not run?"""
+    """Does an exercise cell with %%time, %matplotlib, %timeit, name?, display() and !commands (as learners
+    write in Jupyter) score like the honest one, with a note instead of the shell command, which must not
+    run?"""
     row, honest = hostile["rows"]["ipython"], hostile["rows"]["honest"]
     assert row["status"] == "ok" and row["score"] == honest["score"], row
     assert not (hostile["out"] / "shell-ran").exists(), "a shell command of the learner ran while grading"
@@ -151,7 +152,9 @@ def test_ipython_syntax_in_an_exercise_cell_keeps_full_marks_but_runs_no_shell_c
                            as_version=4)
     cell = next(c for c in graded.cells if grade_id(c) == hostile["first"])
     assert cell.source.startswith("%%time"), "the feedback should show the learner's own code"
-    assert "shell commands do not run" in "".join(o.get("text", "") for o in cell.outputs), cell.outputs
+    printed = "".join(o.get("text", "") for o in cell.outputs)
+    assert "shell commands do not run" in printed and "\n2\n" in f"\n{printed}", cell.outputs  # 2: display()
+    assert not [o for o in cell.outputs if o.output_type == "error"], cell.outputs
 
 
 def test_every_hostile_submission_gets_one_row(hostile):
