@@ -172,7 +172,7 @@ def gru_backward(da, caches):
     side by side (step t in columns t m to (t+1) m - 1), one product after the loop gives each sum
     (rnn_ref.over_time).
     """
-    cell_caches, x = caches
+    cell_caches, _ = caches  # x<t> is in the cache of step t
     n_a, m, T_x = da.shape
     W_ur, _ = stack_gates(cell_caches[0][-1])
     dz_ur, dz_c, dx = [None] * T_x, [None] * T_x, [None] * T_x

@@ -178,7 +178,7 @@ def lstm_backward(da, caches):
     (t+1) m - 1), one product after the loop gives the sum over t of dz<t> [a<t-1>; x<t>]^T
     (rnn_ref.over_time).
     """
-    cell_caches, x = caches
+    cell_caches, _ = caches  # x<t> is in the cache of step t
     n_a, m, T_x = da.shape
     W, _ = stack_gates(cell_caches[0][-1])
     dz, dx = [None] * T_x, [None] * T_x

@@ -154,7 +154,7 @@ def rnn_backward(da, caches):
         dx<t> = Wax^T dz<t>,   dWax = sum_t dz<t> x<t>^T,   dWaa = sum_t dz<t> a<t-1>^T,
         dba = sum of dz<t> over the steps and the examples.
     """
-    cell_caches, x = caches
+    cell_caches, _ = caches  # x<t> is in the cache of step t
     parameters = cell_caches[0][3]
     n_a, m, T_x = da.shape
     dz = [None] * T_x

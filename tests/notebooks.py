@@ -1,9 +1,7 @@
 """Helpers the tests share: reading chapters, making submissions, running code in a real kernel."""
 
 import os
-import queue
 import re
-from pathlib import Path
 
 import nbformat
 

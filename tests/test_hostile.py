@@ -17,7 +17,7 @@ import pytest
 from autograder.course import REPO, tool_env
 
 from conftest import CHAPTERS
-from notebooks import exercises, grade_id, is_test, solved_submission, source_notebook
+from notebooks import exercises, grade_id, solved_submission, source_notebook
 
 CHAPTER = CHAPTERS[0]
 
