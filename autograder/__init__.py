@@ -5,7 +5,12 @@ Run it as ``python -m autograder <command>``; ``python -m autograder --help`` li
 - ``course.py``: where things are (the chapters, the repository) and how nbgrader is called.
 - ``nbgrader_config.py``: the nbgrader settings every command uses.
 - ``release.py``: the student notebooks (``release/<chapter>/<chapter>.ipynb``).
+- ``collect.py``: an LMS download (a zip of notebooks) unpacked into one folder per student.
 - ``grade.py``: grading a folder of submissions into a gradebook, ``grades.csv`` and feedback.
+- ``recover.py``: the cells of a submission whose editor dropped nbgrader's metadata, recognised.
+- ``isolate.py`` and ``sandbox.py``: the learner's code runs in a sandbox process, the tests in a kernel.
+- ``summary.py``: ``summary.html``, where the class struggles.
 - ``feedback.py``: what a learner's feedback shows (never the source of hidden tests).
 - ``pages.py``: the chapters' web pages, executed from the solution and stripped like the release.
+- ``leaks.py``: the check that nothing a learner can download gives an answer away.
 """

@@ -34,6 +34,7 @@ from .course import SOLUTIONS, CourseError, chapters, nbgrader, write_config
 from .collect import unpack
 from .feedback import write_feedback
 from .isolate import after_grading, for_grading, sandbox_protected
+from .recover import recover_metadata
 from .summary import write_summary
 
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual_points_pending", "status"]
@@ -291,13 +292,18 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
             if folder.exists():
                 shutil.rmtree(folder)
             shutil.copytree(course / "source" / chapter, folder, ignore=shutil.ignore_patterns("*.ipynb"))
+            released = nbformat.read(str(course / "release" / chapter / f"{chapter}.ipynb"), as_version=4)
+            recovered = recover_metadata(nb, released)
             try:
                 nbformat.write(sanitize(course, student, chapter, nb, db_url), str(target))
             except Exception as exc:  # nbgrader refused this notebook: only its author loses the marks
                 statuses[student, chapter] = f"could not be graded: {type(exc).__name__}: {exc}"[:300]
                 continue
-            if path.name != target.name:
-                statuses[student, chapter] = f"ok; the notebook was named {path.name}"
+            notes = ([f"the notebook was named {path.name}"] if path.name != target.name else []) + (
+                [f"nbgrader's metadata was missing and was restored for {len(recovered)} cells (an editor such "
+                 "as Colab drops it)"] if recovered else [])
+            if notes:
+                statuses[student, chapter] = "; ".join(["ok", *notes])
             jobs.append((student, chapter, target, key))
 
     workers = max(1, workers or os.cpu_count() or 1)

@@ -129,6 +129,80 @@ def test_an_lms_download_is_graded_as_it_comes(released, tmp_path):
     assert (out / "feedback" / "lovelaceada" / chapter / f"{chapter}.html").exists()
 
 
+def test_a_notebook_whose_editor_dropped_the_metadata_is_graded_like_any_other(released, tmp_path):
+    """Colab (which the website links to) and other editors drop nbgrader's cell metadata, and a learner may
+    retype an exercise in a new cell. Are such notebooks graded as the work they hold, their written answers
+    kept for the instructor, with a status that says what happened?"""
+    import csv
+
+    import nbformat
+
+    from notebooks import exercises, grade_id, solved_submission, source_notebook
+
+    submissions = tmp_path / "submissions"
+    chapters = sorted({CHAPTERS[0], CHAPTERS[-1]})
+    written_answer = {}
+    for chapter in chapters:
+        first = list(exercises(source_notebook(chapter)))[0]
+        written = written_answer[chapter] = next(
+            grade_id(c) for c in source_notebook(chapter).cells
+            if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution"))
+        colab = solved_submission(chapter, released[chapter])
+        for index, cell in enumerate(colab.cells):
+            cell.metadata, cell["id"] = {}, f"colab-{index}"
+        retyped = solved_submission(chapter, released[chapter])
+        at = next(i for i, c in enumerate(retyped.cells) if grade_id(c) == first)
+        mine = nbformat.v4.new_code_cell(retyped.cells[at].source)
+        retyped.cells[at:at + 1] = [nbformat.v4.new_code_cell("scratch = 1 + 1"), mine]
+        for cell in retyped.cells:
+            if grade_id(cell) == written:
+                del cell.metadata["nbgrader"]
+        stub = nbformat.read(str(released[chapter]), as_version=4)
+        for cell in stub.cells:
+            cell.metadata = {}
+        for student, nb in {"colab": colab, "retyped": retyped, "stub": stub}.items():
+            (submissions / student / chapter).mkdir(parents=True)
+            nbformat.write(nb, str(submissions / student / chapter / f"{chapter}.ipynb"))
+    out = tmp_path / "graded"
+    proc = run("grade", str(submissions), "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(open(out / "grades.csv"))}
+    for chapter in chapters:
+        for student in ("colab", "retyped"):
+            row = rows[student, chapter]
+            assert float(row["score"]) == float(row["max_score"]) > 0, row
+            assert row["status"].startswith("ok; nbgrader's metadata was missing and was restored"), row
+            graded = nbformat.read(str(out / "course" / "autograded" / student / chapter / f"{chapter}.ipynb"),
+                                   as_version=4)
+            answers = [c for c in graded.cells
+                       if c.metadata.get("nbgrader", {}).get("grade_id") == written_answer[chapter]]
+            assert len(answers) == 1 and "YOUR ANSWER HERE" not in answers[0].source, "the written answer is lost"
+        assert float(rows["stub", chapter]["score"]) == 0, rows["stub", chapter]
+
+
+def test_metadata_recovery_gives_no_learners_cell_the_place_of_a_test(released):
+    """A learner deleted a test cell and wrote a helper where it stood: is the helper left as the learner's
+    cell (not turned into the test, which grading would overwrite), while their retyped exercise cell is
+    recognised?"""
+    import nbformat
+
+    from autograder.recover import recover_metadata
+    from notebooks import exercises, grade_id, solved_submission, source_notebook
+
+    chapter = CHAPTERS[0]
+    first = list(exercises(source_notebook(chapter)))[0]
+    test = grade_id(exercises(source_notebook(chapter))[first][0])
+    nb = solved_submission(chapter, released[chapter])
+    at = next(i for i, c in enumerate(nb.cells) if grade_id(c) == test)
+    nb.cells[at] = nbformat.v4.new_code_cell("def helper():\n    return 1")
+    exercise = next(c for c in nb.cells if grade_id(c) == first)
+    del exercise.metadata["nbgrader"]
+    recovered = recover_metadata(nb, nbformat.read(str(released[chapter]), as_version=4))
+    assert recovered == [first]
+    assert "nbgrader" not in nb.cells[at].metadata and "nbgrader" in exercise.metadata
+    assert recover_metadata(nb, nbformat.read(str(released[chapter]), as_version=4)) == [], "the helper was taken"
+
+
 def test_an_interrupted_run_finishes_the_rest_and_keeps_what_was_graded(released, tmp_path):
     """After Ctrl-C in the middle of a batch, does grading again finish the rest without regrading what was
     done, with exactly one row per submission?"""
