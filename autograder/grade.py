@@ -319,8 +319,9 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
                 status = future.result()
             except Exception as exc:  # the worker itself failed: this notebook only
                 status = f"error: {type(exc).__name__}: {exc}"[:300]
-            if statuses[student, chapter] is None or status != "ok":
-                statuses[student, chapter] = status
+            note = statuses[student, chapter]  # None, or "ok; ..." from reading the notebook
+            statuses[student, chapter] = status if note is None else note if status == "ok" else (
+                f"{status}; {note[len('ok; '):]}")
             graded = nbformat.read(str(target), as_version=4)
             save_grades(course, student, chapter, graded, db_url)
             write_feedback(graded, out / "feedback" / student / chapter / f"{chapter}.html", student, chapter, db_url)
@@ -334,7 +335,7 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
     write_csv(out / "grades.csv", rows)
     write_summary(out, course, rows, db_url)
     students = len({s for s, *_ in found})
-    problems = sum(1 for row in rows if row["status"] != "ok")
+    problems = sum(1 for row in rows if row["status"].split(";")[0] != "ok")
     print(f"graded {len(jobs)} notebooks ({done_before} already graded, {problems} with a status other than ok) "
           f"of {students} students in {time.monotonic() - started:.1f} s: {out / 'grades.csv'}, "
           f"{out / 'summary.html'}")
