@@ -27,11 +27,12 @@ LMS_PATTERNS = [
 
 
 def chapter_of(notebook, only=()):
-    """The chapter a submitted file name belongs to: a chapter's name at its start (LMSs add suffixes
-    such as ``-1`` to resubmissions), or the only chapter graded."""
-    stem = Path(notebook).stem
+    """The chapter a submitted file name belongs to: a chapter's name anywhere in it (LMSs add suffixes
+    such as ``-1`` to resubmissions, browsers `` (1)``, Colab and Drive ``Copy of ``), or the only chapter
+    graded."""
+    stem = Path(notebook).stem.replace(" ", "_")
     for name in sorted(chapters(), key=len, reverse=True):
-        if stem == name or stem.startswith(name):
+        if name in stem:
             return name
     return only[0] if len(only) == 1 else None
 

@@ -99,6 +99,18 @@ def lms_zip(path, members):
     return path
 
 
+def test_a_downloaded_notebook_is_known_by_the_chapter_in_its_name():
+    """Do the names browsers, Colab and LMSs give a download still say which chapter it is?"""
+    from autograder.collect import chapter_of
+
+    chapter = CHAPTERS[-1]
+    for name in [f"{chapter}.ipynb", f"{chapter}-1.ipynb", f"{chapter} (1).ipynb", f"Copy of {chapter}.ipynb",
+                 f"Copy_of_{chapter}.ipynb"]:
+        assert chapter_of(name) == chapter, name
+    assert chapter_of("notes.ipynb") is None
+    assert chapter_of("notes.ipynb", only=(chapter,)) == chapter
+
+
 def test_an_lms_download_is_graded_as_it_comes(released, tmp_path):
     """Does a Canvas-style zip (student and notebook in the file names, resubmissions suffixed) grade into
     one row per student, ignoring other files and refusing paths that leave the folder?"""
