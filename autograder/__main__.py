@@ -27,6 +27,12 @@ def main(argv=None):
     p.add_argument("--lms-pattern", default=None, metavar="REGEX",
                    help="for a zip: a regular expression with the groups (?P<student>...) and (?P<notebook>...) "
                         "matched against its file names (default: Canvas and Moodle downloads)")
+    p.add_argument("--notebook-timeout", type=int, default=600, metavar="S",
+                   help="seconds the learner's code may take in one notebook in all (default: 600)")
+    p.add_argument("--trusted-submissions", action="store_true",
+                   help="run learners' code without the operating system's isolation (bubblewrap): only for "
+                        "submissions you trust, or where isolation is impossible (macOS, containers without "
+                        "user namespaces); every output then says so")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = commands.add_parser("pages", help="build the chapters' web pages into book/chapters/ (used by make book)")
@@ -49,7 +55,8 @@ def main(argv=None):
             from .grade import grade
 
             grade(args.submissions, args.out, workers=args.workers, only=tuple(args.assignment),
-                  timeout=args.timeout, db_url=args.db, lms_pattern=args.lms_pattern, progress=not args.quiet)
+                  timeout=args.timeout, db_url=args.db, lms_pattern=args.lms_pattern, progress=not args.quiet,
+                  budget=args.notebook_timeout, trusted=args.trusted_submissions)
         elif args.command == "pages":
             from .pages import build_pages
 

@@ -37,6 +37,7 @@ from .isolate import after_grading, for_grading, sandbox_protected
 from .recover import recover_metadata
 from .summary import write_summary
 
+NO_ISOLATION = "WITHOUT ISOLATION (--trusted-submissions)"
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual_points_pending", "status"]
 
 
@@ -116,12 +117,13 @@ def _stop_kernel():
     _WORKER["km"] = None
 
 
-def execute_notebook(path, source, timeout, protected=()):
+def execute_notebook(path, source, timeout, protected=(), budget=600, isolated=True, fonts=None):
     """Grade-execute the sanitized notebook at ``path`` in place. Runs in a worker process.
 
-    The tests run in this worker's kernel; the learner's cells run in a sandbox process in a folder of
-    their own (see isolate.py and sandbox.py). Returns a short status: ``ok``, ``timeout in cell N``,
-    ``kernel died``, or what the sandbox reported.
+    The tests run in this worker's kernel; the learner's cells run in a sandbox process (see isolate.py
+    and sandbox/), confined by the operating system unless ``isolated`` is False (trusted submissions).
+    ``timeout``: seconds per cell; ``budget``: seconds the learner's code may take in the whole notebook.
+    Returns a short status: ``ok``, ``timeout in cell N``, ``kernel died``, or what the sandbox reported.
     """
     import atexit
 
@@ -129,17 +131,17 @@ def execute_notebook(path, source, timeout, protected=()):
 
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
-    folder = Path(tempfile.mkdtemp(prefix="rnn-sandbox-"))
-    for data in Path(source).parent.iterdir():  # the chapter's data files, never its notebook
-        if data.is_file() and data.suffix != ".ipynb":
-            shutil.copy(data, folder / data.name)
+    files = {data.name: str(data) for data in Path(source).parent.iterdir()  # the chapter's data files
+             if data.is_file() and not data.is_symlink() and data.suffix != ".ipynb"}
+    files.update(fonts or {})
     report = path.with_name(".sandbox-report.json")
     source_nb = nbformat.read(str(source), as_version=4)
-    nb, originals = for_grading(nb, source_nb, folder, protected, report, call_timeout=max(5, timeout // 2),
-                                cwd=path.parent)
+    nb, originals = for_grading(nb, source_nb, report, cwd=path.parent, files=files,
+                                call_timeout=max(5, timeout // 2), budget=budget, isolated=isolated,
+                                protected=[str(p) for p in protected])
 
-    def cell_timeout(cell):
-        return timeout * 3 if cell.get("metadata", {}).get("autograder") else timeout
+    def cell_timeout(cell):  # the first cell runs all of the learner's cells in the sandbox
+        return budget + 60 if cell.get("metadata", {}).get("autograder") else timeout
 
     resources = {"metadata": {"path": str(path.parent)}}
     os.environ["NBGRADER_EXECUTION"] = "autograde"
@@ -159,7 +161,6 @@ def execute_notebook(path, source, timeout, protected=()):
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
-            shutil.rmtree(folder, ignore_errors=True)
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("ename") == "CellTimeoutError" and status == "ok":
@@ -243,16 +244,34 @@ def fingerprint(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_pattern=None, progress=True):
+def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_pattern=None, progress=True,
+          budget=600, trusted=False):
     """Grade every submission under ``submissions`` (a folder or an LMS zip) into ``out``.
 
     Grading again skips every notebook already graded from the same file and source, so an interrupted
     run finishes the rest, and a second run gives the same grades. Returns the rows of grades.csv.
+
+    Learners' code runs isolated by the operating system (autograder/sandbox/); where that is not possible,
+    grading stops with a message, unless ``trusted`` (submissions the instructor trusts: no isolation).
     """
     from nbgrader.api import Gradebook
     from tqdm import tqdm
 
+    from .sandbox import unavailable
+    from .sandbox.client import font_list
+
     started = time.monotonic()
+    reason = unavailable()
+    if reason and not trusted:
+        raise CourseError(
+            f"learners' code cannot be isolated on this machine: {reason}. Install bubblewrap (Debian and "
+            "Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap) on Linux with user namespaces "
+            "enabled (or grade as root), or, only for submissions you trust, pass --trusted-submissions to "
+            "run them without isolation.")
+    isolated = not trusted
+    if trusted:
+        print(f"{NO_ISOLATION}: learners' code runs as your user, with access to your files, the gradebook "
+              "and the network.", file=sys.stderr)
     out = Path(out).resolve()
     course = out / "course"
     submissions = Path(submissions).resolve()
@@ -308,10 +327,11 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
 
     workers = max(1, workers or os.cpu_count() or 1)
     protected = sandbox_protected(course, submissions)
+    fonts = font_list(course / ".cache" / "matplotlib") if jobs else {}
     bar = tqdm(total=len(jobs), unit="notebook", desc="grading", disable=not progress or not jobs, file=sys.stderr)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(execute_notebook, target, course / "source" / chapter / f"{chapter}.ipynb", timeout,
-                               protected): (student, chapter, target, key)
+                               protected, budget, isolated, fonts): (student, chapter, target, key)
                    for student, chapter, target, key in jobs}
         for future in as_completed(futures):
             student, chapter, target, key = futures[future]
@@ -333,12 +353,12 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
 
     rows = gradebook_rows(course, found, statuses, db_url)
     write_csv(out / "grades.csv", rows)
-    write_summary(out, course, rows, db_url)
+    write_summary(out, course, rows, db_url, warning=NO_ISOLATION if trusted else None)
     students = len({s for s, *_ in found})
     problems = sum(1 for row in rows if row["status"].split(";")[0] != "ok")
     print(f"graded {len(jobs)} notebooks ({done_before} already graded, {problems} with a status other than ok) "
           f"of {students} students in {time.monotonic() - started:.1f} s: {out / 'grades.csv'}, "
-          f"{out / 'summary.html'}")
+          f"{out / 'summary.html'}" + (f" ({NO_ISOLATION})" if trusted else ""))
     return rows
 
 

@@ -1,7 +1,7 @@
 """Grading a notebook without running the learner's code in the kernel that judges it.
 
 :func:`for_grading` turns a sanitized submission into the notebook the kernel executes: a first cell starts
-the sandbox (``sandbox.py``) with the learner's exercise cells and the setup and read-only cells they rely
+the sandbox (``autograder/sandbox/``) with the learner's exercise cells and the setup and read-only cells they rely
 on, and each exercise cell becomes a line that binds the stand-ins of what it defined. :func:`after_grading`
 puts the learner's own code back into the executed notebook (with what it printed), and applies what the
 sandbox reported: a rule broken or a reference imported costs that exercise's tests their points, and the
@@ -25,6 +25,7 @@ POLICY = {
     "process": "starts other processes",
     "forbidden": "uses a forbidden feature",
 }
+LABELS = {"budget": "out of time"}  # how other events (timeout, crash) name themselves in a status
 
 
 def nbgrader_meta(cell):
@@ -144,13 +145,45 @@ def as_python(source):
         return source
 
 
-def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout, cwd):
+def defined_names(source):
+    """Every name a cell's code binds anywhere: assignments, loops, imports, functions, classes."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def reserved_names(source_nb):
+    """The names the tests rely on, which a learner's cell may not rebind in the kernel: whatever the
+    instructor's cells (setup, read-only, tests) bind, except the exercises' own functions."""
+    exercises, trusted = set(), set()
+    for cell in source_nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if is_exercise(cell):
+            exercises |= defined_names(cell.source)
+        elif nbgrader_meta(cell).get("grade_id"):
+            trusted |= defined_names(cell.source)
+    return trusted - exercises
+
+
+def for_grading(nb, source_nb, report, cwd, **sandbox):
     """The notebook the kernel runs, and the learner's cell sources to put back afterwards.
 
     Test cells run in the kernel only. The source's read-only cells (setup, helpers, figures) run in the
     sandbox, for the definitions the learner's code relies on, and in the kernel. Every other code cell
     (the exercises, and any cell the learner added or changed) runs in the sandbox only; the kernel gets a
-    line binding the stand-ins of what it defined.
+    line binding the stand-ins of what it defined. ``sandbox``: the keyword arguments of
+    :class:`autograder.sandbox.Sandbox` (files, call_timeout, budget, isolated, protected).
     """
     trusted = trusted_cells(source_nb)
     defined_here = local_functions(source_nb)
@@ -172,16 +205,17 @@ def for_grading(nb, source_nb, sandbox_folder, protected, report, call_timeout, 
         cells.append((cell_id, as_python(cell.source)))
         originals[index] = (cell_id, cell.source)
         cell.source = f"__sandbox__.bind(globals(), {cell_id!r})"
+    options = dict(sandbox, reserved=sorted(reserved_names(source_nb)), report=str(report))
     boot = (
         "# Grading: a clean namespace (this kernel may have graded another notebook), then the sandbox process\n"
-        "# in which the learner's cells run (autograder/sandbox.py).\n"
+        "# in which the learner's cells run (autograder/sandbox/).\n"
+        "__sandbox__.stop() if '__sandbox__' in globals() else None\n"
         "get_ipython().run_line_magic('reset', '-f')\n"
         "get_ipython().execution_count = 1\n"
         f"import os, sys\nos.chdir({str(cwd)!r})\n"
         f"sys.path.insert(0, {str(REPO)!r}) if {str(REPO)!r} not in sys.path else None\n"
         "from autograder.sandbox import Sandbox\n"
-        f"__sandbox__ = Sandbox({json.dumps(cells)}, {str(sandbox_folder)!r}, protected={list(map(str, protected))!r}, "
-        f"call_timeout={call_timeout!r}, report={str(report)!r})\n"
+        f"__sandbox__ = Sandbox({json.dumps(cells)}, **{options!r})\n"
     )
     nb.cells.insert(0, new_code_cell(boot, metadata={"autograder": BOOT_ID}))
     nb.cells.append(new_code_cell("__sandbox__.stop()", metadata={"autograder": BOOT_ID}))
@@ -226,7 +260,7 @@ def after_grading(nb, originals, report):
         elif event["kind"] in POLICY and status is None:
             status = f"refused in {where}: your code {event['detail']}"
         elif status is None:
-            status = f"{event['kind']} in {where}: your code {event['detail']}"
+            status = f"{LABELS.get(event['kind'], event['kind'])} in {where}: your code {event['detail']}"
     if boot_error is not None and status is None:
         status = f"sandbox failed to start: {boot_error.get('evalue', '')}"
 

@@ -49,13 +49,17 @@ def test_results(course, chapter):
     return passed, messages
 
 
-def write_summary(out, course, rows, db_url=None):
-    """Write ``out/summary.html`` from the rows of grades.csv and the autograded notebooks."""
+def write_summary(out, course, rows, db_url=None, warning=None):
+    """Write ``out/summary.html`` from the rows of grades.csv and the autograded notebooks; ``warning``, if
+    any, stands above everything (a batch graded without isolation says so)."""
     by_chapter = defaultdict(list)
     for row in rows:
         by_chapter[row["assignment"]].append(row)
     parts = [f"<h1>Grading summary</h1><p>{len(rows)} submissions, "
              f"{len({r['student'] for r in rows})} students, {len(by_chapter)} chapters.</p>"]
+    if warning:
+        parts.insert(0, f'<p class="warning"><strong>{html.escape(warning)}</strong>: learners\' code ran '
+                        "without the operating system's isolation.</p>")
     for chapter, chapter_rows in sorted(by_chapter.items()):
         parts.append(f"<h2>{html.escape(chapter)}</h2>")
         scored = [r for r in chapter_rows if r["max_score"] not in ("", None) and float(r["max_score"]) > 0]
