@@ -344,7 +344,11 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
                 f"{status}; {note[len('ok; '):]}")
             graded = nbformat.read(str(target), as_version=4)
             save_grades(course, student, chapter, graded, db_url)
-            write_feedback(graded, out / "feedback" / student / chapter / f"{chapter}.html", student, chapter, db_url)
+            try:
+                write_feedback(graded, out / "feedback" / student / chapter / f"{chapter}.html", student, chapter,
+                               db_url)
+            except Exception as exc:  # nbgrader refused something the learner wrote: their feedback only
+                statuses[student, chapter] += f"; no feedback page ({type(exc).__name__}: {exc})"[:300]
             (target.parent / ".result.json").write_text(json.dumps({"key": key, "status": statuses[student, chapter]}))
             bar.update()
             if statuses[student, chapter] != "ok":

@@ -54,13 +54,18 @@ def cases(out, submissions):
         "exits": "\nimport sys\nsys.exit(0)\n",
         "os_exit": wrap(first, "import os\nos._exit(3)"),
         "interrupt": wrap(first, "raise KeyboardInterrupt"),
-        "segfault": wrap(first, "import faulthandler\nfaulthandler._sigsegv()"),
+        "segfault": wrap(first, "import faulthandler\nfaulthandler._read_null()"),  # a real fault, as a C bug gives
         "ctypes": wrap(first, "import ctypes\nctypes.string_at(0)"),
         "memory": wrap(first, "import numpy\nhog = numpy.ones((40000, 40000, 4))"),
         "flood": wrap(first, "print('spam ' * 10**7)\nfor i in range(10**5):\n    print(i)"),
         "background": wrap(first, "import subprocess\nsubprocess.Popen(['sleep', '600'])"),
         "forks": wrap(first, "import os\nif os.fork() == 0:\n    import time\n    time.sleep(600)"),
         "patches": wrong(first, patches),
+        # Bounded: a result too large to take back, an endless error message, a function too slow for the
+        # notebook's time budget (--notebook-timeout).
+        "huge": f"\ndef {first}(*args, **kwargs):\n    return 'x' * (100 << 20)\n",
+        "long_error": f"\ndef {first}(*args, **kwargs):\n    raise ValueError('x' * 10**7)\n",
+        "slow": wrap(first, "import time\ntime.sleep(2)"),
         "reference": f"\nimport rnn_ref\n{first} = rnn_ref.{first}\n",
         "reference_by_path": f"\nimport sys\nsys.path.insert(0, {str(REPO)!r})\nimport importlib\n"
                              f"{first} = getattr(importlib.import_module('rnn_' + 'ref'), {first!r})\n",
@@ -118,7 +123,7 @@ def hostile(released, tmp_path_factory):
         nbformat.write(nb, str(folder / f"{CHAPTER}.ipynb"))
     before = hashlib.sha256((submissions / "honest" / CHAPTER / f"{CHAPTER}.ipynb").read_bytes()).hexdigest()
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out),
-                           "--workers", "2", "--timeout", "20"], cwd=REPO, env=tool_env(), capture_output=True,
+                           "--workers", "2", "--timeout", "20", "--notebook-timeout", "30"], cwd=REPO, env=tool_env(), capture_output=True,
                           text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with open(out / "grades.csv", newline="") as f:
@@ -182,6 +187,21 @@ def test_a_misbehaving_exercise_loses_its_points_with_a_clear_status(hostile, st
     assert status in row["status"], row
     if status == "flagged":
         assert first in row["status"], row
+
+
+def test_what_comes_back_from_the_sandbox_is_bounded(hostile):
+    """Does a function returning a huge value, or raising an endless message, cost its exercise its points,
+    with a status and an output of bounded size, and leave the next exercise its points? Does a function too
+    slow for the notebook's time budget stop with a status that says so?"""
+    rows, first, second = hostile["rows"], hostile["first"], hostile["second"]
+    honest = points(rows["honest"], second)
+    assert points(rows["huge"], first) == 0 and "refused" in rows["huge"]["status"], rows["huge"]
+    assert points(rows["huge"], second) == honest, rows["huge"]
+    assert points(rows["long_error"], first) == 0 and points(rows["long_error"], second) == honest, rows["long_error"]
+    graded = hostile["out"] / "course" / "autograded" / "long_error" / CHAPTER / f"{CHAPTER}.ipynb"
+    assert graded.stat().st_size < 1_000_000, graded.stat().st_size
+    assert "out of time" in rows["slow"]["status"], rows["slow"]
+    assert float(rows["slow"]["score"]) < float(rows["honest"]["score"]), rows["slow"]
 
 
 def test_hanging_or_exiting_cells_do_not_stop_the_notebook(hostile):

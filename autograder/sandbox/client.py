@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 PROGRAM_FILES = ("inside.py", "protocol.py")
 MAX_EVENTS = 50  # rule breaks, timeouts and crashes kept per notebook
 MAX_NAMES = 1000  # names one cell may define
+MAX_RESTARTS = 10  # times the sandbox is started again after a call crashed it, per notebook
 
 
 class Process:
@@ -165,6 +166,7 @@ class Sandbox:
         self.namespace = None  # the kernel's globals
         self.stand_ins = {}  # name -> the kernel's stand-in for the learner's function
         self.process = None
+        self.restarts = 0
         self.start()
 
     # -- the process
@@ -229,8 +231,13 @@ class Sandbox:
     def request(self, message, blobs=(), timeout=None, where="", callables=(), expect=None):
         """Send a request and serve callbacks until its reply. None if the sandbox hung, died or used up the
         notebook's time budget (the reason is the last event)."""
-        if self.process is None:
-            raise SandboxError("your code is no longer running: it was stopped after an earlier failure")
+        if self.process is None and expect is None:  # a call crashed it: start again, so that only that
+            if self.restarts >= MAX_RESTARTS or self.over_budget():  # exercise loses its points
+                raise SandboxError("your code is no longer running: it was stopped after earlier failures")
+            self.restarts += 1
+            self.start()
+            if self.process is None:
+                raise SandboxError("your code is no longer running: it was stopped after earlier failures")
         if self.over_budget():
             return self._fail("budget", where, f"was not run: the {self.budget} s your code may take in one "
                                                "notebook were used up")

@@ -97,6 +97,19 @@ class Rules:
             self.refuse("forbidden", "uses ctypes")
 
 
+class ReferenceFinder:
+    """An import finder that reports any attempt to import the reference (``importlib.import_module`` raises
+    no audit event); the reference is not in the sandbox in any case."""
+
+    def __init__(self, rules):
+        self.rules = rules
+
+    def find_spec(self, name, path=None, target=None):
+        if self.rules.armed and name.split(".")[0] == "rnn_ref":
+            self.rules.refuse("reference", "imports the reference implementation (rnn_ref)")
+        return None
+
+
 class Capture(io.StringIO):
     """sys.stdout and sys.stderr while a request runs: at most MAX_TEXT characters are kept."""
 
@@ -115,6 +128,7 @@ def serve(fd, folder, protected):
     channel = Channel(socket.socket(fileno=fd))
     rules = Rules(folder, protected)
     sys.addaudithook(rules)
+    sys.meta_path.insert(0, ReferenceFinder(rules))
     namespace = {"__name__": "__main__", "__lazy__": Lazy}
     namespace["get_ipython"] = Shell(namespace).get  # the cells' %magics and !commands call it
     namespace["display"] = display  # a builtin in Jupyter, so learners use it without importing it
