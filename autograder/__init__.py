@@ -8,7 +8,9 @@ Run it as ``python -m autograder <command>``; ``python -m autograder --help`` li
 - ``collect.py``: an LMS download (a zip of notebooks) unpacked into one folder per student.
 - ``grade.py``: grading a folder of submissions into a gradebook, ``grades.csv`` and feedback.
 - ``recover.py``: the cells of a submission whose editor dropped nbgrader's metadata, recognised.
-- ``isolate.py`` and ``sandbox.py``: the learner's code runs in a sandbox process, the tests in a kernel.
+- ``isolate.py``: the notebook a kernel runs to grade: the tests in the kernel, the learner's cells in the sandbox.
+- ``sandbox/``: the sandbox, confined by bubblewrap: its command line, the program inside, the messages, the
+  kernel's handle.
 - ``summary.py``: ``summary.html``, where the class struggles.
 - ``feedback.py``: what a learner's feedback shows (never the source of hidden tests).
 - ``pages.py``: the chapters' web pages, executed from the solution and stripped like the release.

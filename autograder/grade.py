@@ -88,8 +88,12 @@ KERNEL_RUNS = 40  # notebooks one kernel grades before a fresh one starts
 def _kernel_manager(log):
     """This worker's kernel manager: a live kernel, started afresh after a death or KERNEL_RUNS notebooks.
 
-    A kernel can serve many notebooks because no learner's code ever runs in it (see sandbox.py): it runs
-    only the setup, read-only and test cells, and each notebook starts by clearing its namespace.
+    A kernel can serve many notebooks because no state can carry from one student to the next: no learner's
+    code ever runs in it (see sandbox/), only the instructor's setup, read-only and test cells; what comes
+    from the sandbox is plain data (numbers, strings, arrays, containers), bound only under names the
+    instructor's cells do not use; and each notebook starts by stopping the previous sandbox and clearing the
+    namespace. The learner's code cannot reach the kernel itself (it has no network and sees no process or
+    connection file).
     """
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
