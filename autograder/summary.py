@@ -109,7 +109,8 @@ def write_summary(out, course, rows, db_url=None):
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"
              "img{max-width:100%}")
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{csp_meta(SUMMARY_CSP)}<title>Grading summary</title>'
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{csp_meta(SUMMARY_CSP)}'
+            f'<title>Grading summary</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{style}</style></head>'
             f"<body>{''.join(parts)}</body></html>")
     (Path(out) / "summary.html").write_text(page)
