@@ -33,6 +33,10 @@ MAX_CELLS = 1_000
 # cell of the chapters has under 7,000; a million still holds a pasted screenshot, and bounds the cost of
 # highlighting or rendering one cell in the feedback page.
 MAX_CELL_CHARS = 1_000_000
+# Characters of all the cells' sources together (attachments not counted): what the sandbox runs and the
+# feedback page highlights and renders, which costs up to about 11 s per million characters of code (Pygments)
+# and 1 to 5 s per million of markdown, in the process that grades everyone. The chapters have under 60,000.
+MAX_SOURCE_CHARS = 2_000_000
 # Members of one uploaded zip (an LMS download of one assignment: a file or a few per student). Above this the
 # whole upload is refused (exit 2): it is not a class's submissions.
 MAX_ZIP_MEMBERS = 100_000
@@ -141,12 +145,19 @@ def check_notebook(raw):
     if len(cells) > MAX_CELLS:
         raise ValueError(f"too many cells: {len(cells)}, the limit is {MAX_CELLS}; delete the cells you added "
                          "for trying things out, save, and hand it in again")
+    total = 0
     for index, cell in enumerate(cells):
-        size = _chars(cell.get("source")) + _chars(cell.get("attachments")) if isinstance(cell, dict) else 0
+        source = _chars(cell.get("source")) if isinstance(cell, dict) else 0
+        size = source + (_chars(cell.get("attachments")) if isinstance(cell, dict) else 0)
         if size > MAX_CELL_CHARS:
             raise ValueError(f"too large a cell: cell {index + 1} has {size:,} characters, the limit is "
                              f"{MAX_CELL_CHARS:,}; shorten it (data and pasted images belong in files of their "
                              "own), save, and hand it in again")
+        total += source
+    if total > MAX_SOURCE_CHARS:
+        raise ValueError(f"too much text: the cells have {total:,} characters in all, the limit is "
+                         f"{MAX_SOURCE_CHARS:,}; delete the cells you added for trying things out and move data "
+                         "into files of their own, save, and hand it in again")
 
 
 def _chars(value):
