@@ -286,7 +286,7 @@ def test_a_formula_reaches_the_csv_without_the_defence_and_not_with_it(tmp_path,
     rows = [{"student": FORMULA_STUDENT, "assignment": FORMULA_CHAPTER, "score": -1.5, "max_score": "-2",
              "manual_points_pending": 0, "status": "@SUM(1+1)", "exercise": "+2+3"},
             {"student": "\tTAB", "assignment": "\r=CR", "score": 1, "max_score": "", "manual_points_pending": 0,
-             "status": "-2+3", "exercise": "-0.25"}]
+             "status": "-2+3\x1b]0;retitled\x07", "exercise": "-0.25"}]
 
     def fields(path):
         with open(path, newline="") as f:
@@ -300,7 +300,7 @@ def test_a_formula_reaches_the_csv_without_the_defence_and_not_with_it(tmp_path,
     grade.write_csv(tmp_path / "grades.csv", rows)
     safe = fields(tmp_path / "grades.csv")
     assert safe[0] == ["'" + FORMULA_STUDENT, "'" + FORMULA_CHAPTER, "-1.5", "-2", "0", "'@SUM(1+1)", "'+2+3"], safe
-    assert safe[1] == ["'\tTAB", "'\r=CR", "1", "", "0", "'-2+3", "-0.25"], safe
+    assert safe[1] == ["'\tTAB", "'\r=CR", "1", "", "0", "'-2+3\ufffd]0;retitled\ufffd", "-0.25"], safe
 
 
 # ---------------------------------------------------------------------------------------------- zips
@@ -434,6 +434,24 @@ def test_reading_goes_through_no_link_and_opens_no_special_file(tmp_path):
             grade.read_notebook(path)
     assert len(untrusted.submission_fingerprint(SOURCE)) == 64  # a plain file of the instructor's: read
     assert untrusted.submission_fingerprint(root / "eve" / CHAPTER / f"{CHAPTER}.ipynb").startswith("unreadable")
+
+
+def test_the_limit_on_all_text_together(tmp_path):
+    """Does a notebook whose cells are each under the cell limit but hold more than MAX_SOURCE_CHARS in all get
+    `too much text`, while the same notebook one cell shorter is read?"""
+    cell = "z" * (untrusted.MAX_CELL_CHARS - 10)
+    count = untrusted.MAX_SOURCE_CHARS // len(cell) + 1
+    folder = tmp_path / "s" / "ada" / CHAPTER
+    folder.mkdir(parents=True)
+    path = folder / f"{CHAPTER}.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(cell) for _ in range(count)])
+    nbformat.write(nb, str(path))
+    with pytest.raises(ValueError, match=f"^too much text: the cells have {count * len(cell):,} characters in all, "
+                                         f"the limit is {untrusted.MAX_SOURCE_CHARS:,}; delete the cells"):
+        grade.read_notebook(path)
+    nb.cells.pop()
+    nbformat.write(nb, str(path))
+    assert len(grade.read_notebook(path).cells) == count - 1
 
 
 # --------------------------------------------------------------------------------------- the browser
@@ -593,6 +611,28 @@ def test_the_feedback_page_runs_nothing_of_the_learners_and_still_shows_their_an
                                             "inline script" in m], report["console"]
     honest = browser(feedback_page(batch, "honest"))
     assert honest["pwned"] == [] and "Score" in honest["text"]
+
+
+def test_a_broken_attachment_or_a_failing_page_costs_only_its_author(batch, monkeypatch, tmp_path):
+    """The hostile answer refers to an attachment it does not have: does plain nbconvert raise on it (so that,
+    unhandled, it would stop the batch) while the batch wrote the learner's page? And when rendering fails for
+    any reason, is a short page with the reason (escaped, under the policy) written instead of raising?"""
+    from nbconvert.exporters import HTMLExporter
+
+    nb = nbformat.read(str(batch["out"] / "course" / "autograded" / "html_answer" / CHAPTER / f"{CHAPTER}.ipynb"),
+                       as_version=4)
+    with pytest.raises(Exception, match="missing attachment: missing.png"):
+        HTMLExporter().from_notebook_node(nb)
+    assert ANSWER_TEXT in feedback_page(batch).read_text()
+
+    class Failing:
+        def from_notebook_node(self, nb, resources=None):
+            raise RuntimeError("<b>cannot</b>")
+
+    monkeypatch.setattr(feedback, "_exporter", Failing)
+    feedback.write_feedback(nb, tmp_path / "page.html", "html_answer", CHAPTER, "sqlite://")
+    page = (tmp_path / "page.html").read_text()
+    assert "could not be made (RuntimeError: &lt;b&gt;cannot&lt;/b&gt;)" in page and "Content-Security-Policy" in page
 
 
 def test_the_summary_escapes_what_learners_control(batch, browser, monkeypatch):
