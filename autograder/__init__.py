@@ -6,6 +6,8 @@ Run it as ``python -m autograder <command>``; ``python -m autograder --help`` li
 - ``nbgrader_config.py``: the nbgrader settings every command uses.
 - ``release.py``: the student notebooks (``release/<chapter>/<chapter>.ipynb``).
 - ``collect.py``: an LMS download (a zip of notebooks) unpacked into one folder per student.
+- ``untrusted.py``: what learners control, kept to their own row: input limits, regular files only, safe CSV
+  fields and HTML.
 - ``grade.py``: grading a folder of submissions into a gradebook, ``grades.csv`` and feedback.
 - ``recover.py``: the cells of a submission whose editor dropped nbgrader's metadata, recognised.
 - ``isolate.py``: the notebook a kernel runs to grade: the tests in the kernel, the learner's cells in the sandbox.

@@ -31,11 +31,12 @@ from pathlib import Path
 import nbformat
 
 from .course import SOLUTIONS, CourseError, chapters, nbgrader, write_config
-from .collect import unpack
+from .collect import UNPACK_STATUS, unpack
 from .feedback import write_feedback
 from .isolate import after_grading, for_grading, sandbox_protected
 from .recover import recover_metadata
 from .summary import write_summary
+from .untrusted import check_notebook, csv_cell, kind_of, not_a_file, printable, read_submission, submission_fingerprint
 
 NO_ISOLATION = "WITHOUT ISOLATION (--trusted-submissions)"
 CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual_points_pending", "status"]
@@ -45,35 +46,88 @@ CSV_COLUMNS = ["student", "assignment", "score", "max_score", "manual_points_pen
 def find_submissions(folder, only=()):
     """Yield ``(student, chapter, notebook_path_or_None, status)`` for every chapter folder of every student.
 
-    status is ``None`` for a notebook to grade, or the reason it cannot be graded.
+    status is ``None`` for a notebook to grade, or the reason it cannot be graded. Only folders and regular
+    files count: a student folder, chapter folder or notebook that is a symbolic link (to the instructor's
+    source, say) or a special file (a FIFO, a device, a socket) gets a status and is never opened. Statuses
+    that unpacking an LMS zip gave (see collect.py) are read from the folder's ``.unpack-status.json``.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise CourseError(f"{folder} is not a folder of submissions (expected <student>/<chapter>/<notebook>.ipynb)")
     known = set(chapters())
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for chapter_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            chapter = chapter_dir.name
-            if only and chapter not in only:
+    found = {}
+    for student in _entries(folder):
+        if not student.is_dir(follow_symlinks=False):
+            if not student.is_file(follow_symlinks=False):  # a loose regular file is not a student
+                chapter = only[0] if len(only) == 1 else "?"
+                found[student.name, chapter] = None, not_a_file(student.name, _kind(student), "folder")
+            continue
+        for entry in _entries(student.path):
+            chapter = entry.name
+            if only and chapter not in only or entry.is_file(follow_symlinks=False):
                 continue
-            if chapter not in known:
-                yield student_dir.name, chapter, None, "unknown chapter"
-                continue
-            expected = chapter_dir / f"{chapter}.ipynb"
-            if expected.is_file():
-                yield student_dir.name, chapter, expected, None
-                continue
-            others = sorted(chapter_dir.glob("*.ipynb"))
-            if len(others) == 1:
-                yield student_dir.name, chapter, others[0], None
+            where = f"{student.name}/{chapter}"
+            if not entry.is_dir(follow_symlinks=False):
+                found[student.name, chapter] = None, not_a_file(where, _kind(entry), "folder")
+            elif chapter not in known:
+                found[student.name, chapter] = None, "unknown chapter"
             else:
-                yield student_dir.name, chapter, None, "missing"
+                found[student.name, chapter] = _notebook_in(Path(entry.path), where, chapter)
+    for (student, chapter), status in _unpack_statuses(folder).items():
+        if not only or chapter in only:
+            found[student, chapter] = None, status
+    for (student, chapter), (path, status) in sorted(found.items()):
+        yield student, chapter, path, status
+
+
+def _entries(folder):
+    """The entries of a folder but hidden ones, unfollowed (``os.DirEntry``)."""
+    with os.scandir(folder) as entries:
+        return sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
+
+
+def _kind(entry):
+    return kind_of(entry.stat(follow_symlinks=False).st_mode) or "a file"
+
+
+def _notebook_in(chapter_dir, where, chapter):
+    """``(path, None)`` for the chapter folder's notebook (``<chapter>.ipynb``, or its only notebook), or
+    ``(None, status)``."""
+    entries = {e.name: e for e in _entries(chapter_dir) if e.name.endswith(".ipynb")}
+    expected = entries.get(f"{chapter}.ipynb")
+    if expected is None:
+        regular = [e for e in entries.values() if e.is_file(follow_symlinks=False)]
+        if len(regular) == 1:
+            return Path(regular[0].path), None
+        expected = next(iter(entries.values())) if len(entries) == 1 else None
+    if expected is None:
+        return None, "missing"
+    if not expected.is_file(follow_symlinks=False):
+        return None, not_a_file(f"{where}/{expected.name}", _kind(expected))
+    return Path(expected.path), None
+
+
+def _unpack_statuses(folder):
+    """``{(student, chapter): status}`` written by unpacking an LMS zip into ``folder``, if it was."""
+    try:
+        data = json.loads(read_submission(Path(folder) / UNPACK_STATUS, depth=1))
+    except (OSError, ValueError):
+        return {}
+    return {tuple(key.split("/", 1)): status for key, status in data.items() if "/" in key}
 
 
 def read_notebook(path):
-    """The notebook at ``path``, or raise ValueError saying why it is not one."""
+    """The notebook at ``path``, or raise ValueError saying why it is not one (or why it is not graded: not a
+    regular file, or over a limit of untrusted.py)."""
+    data = read_submission(path)  # ValueError: a link, a special file, too large
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        text = data.decode("utf-8")
+        check = json.loads(text)
+    except Exception as exc:  # not UTF-8, not JSON
+        raise ValueError(f"not a notebook ({type(exc).__name__})") from None
+    check_notebook(check)  # ValueError: too many cells, too large a cell
+    try:
+        nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises many kinds: JSON, schema, encoding
         raise ValueError(f"not a notebook ({type(exc).__name__})") from None
@@ -282,7 +336,7 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
     if submissions.is_file() and submissions.suffix.lower() == ".zip":
         folder = out / "submissions"
         for line in unpack(submissions, folder, lms_pattern, only):
-            print(f"skipped in the zip: {line}", file=sys.stderr)
+            print(f"skipped in the zip: {printable(line)}", file=sys.stderr)
         submissions = folder
     found = list(find_submissions(submissions, only))
     db_url = db_url or f"sqlite:///{course}/gradebook.db"
@@ -297,7 +351,7 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
                 continue
             folder = course / "autograded" / student / chapter
             target = folder / f"{chapter}.ipynb"
-            key = {"submission": fingerprint(path), "source": fingerprint(course / "source" / chapter / f"{chapter}.ipynb")}
+            key = {"submission": submission_fingerprint(path), "source": fingerprint(course / "source" / chapter / f"{chapter}.ipynb")}
             result = folder / ".result.json"
             if result.exists() and json.loads(result.read_text()).get("key") == key:
                 statuses[student, chapter] = json.loads(result.read_text())["status"]
@@ -356,7 +410,7 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
             (target.parent / ".result.json").write_text(json.dumps({"key": key, "status": statuses[student, chapter]}))
             bar.update()
             if statuses[student, chapter] != "ok":
-                bar.write(f"{student}/{chapter}: {statuses[student, chapter]}", file=sys.stderr)
+                bar.write(printable(f"{student}/{chapter}: {statuses[student, chapter]}"), file=sys.stderr)
     bar.close()
 
     rows = gradebook_rows(course, found, statuses, db_url)
@@ -424,11 +478,13 @@ def max_automatic_score(chapter):
 
 
 def write_csv(path, rows):
-    """grades.csv: the fixed columns first, then one column per exercise, in the order they appear."""
-    extra = []
+    """grades.csv: the fixed columns first, then one column per exercise, in the order they appear. Every
+    field goes through :func:`untrusted.csv_cell`, so that no spreadsheet evaluates a learner's name, a status
+    quoting their error, or a folder's name as a formula."""
+    columns = list(CSV_COLUMNS)
     for row in rows:
-        extra += [k for k in row if k not in CSV_COLUMNS and k not in extra]
+        columns += [k for k in row if k not in columns]
     with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, CSV_COLUMNS + extra, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(f)
+        writer.writerow([csv_cell(c) for c in columns])
+        writer.writerows([csv_cell(row.get(c, "")) for c in columns] for row in rows)

@@ -30,10 +30,13 @@ def configure(c, root, source="source", release="release", db_url=None, cell_tim
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 40
 
-    # Feedback never shows the source of hidden tests, nor their tracebacks.
+    # Feedback never shows the source of hidden tests, nor their tracebacks, and runs nothing a learner wrote
+    # (nbgrader's own `nbgrader generate_feedback` included).
+    c.GenerateFeedback.exporter_class = "autograder.feedback.SafeFeedbackExporter"
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
         "nbgrader.preprocessors.ClearHiddenTests",
         "autograder.feedback.HideTestTracebacks",
+        "autograder.feedback.SanitizeOutputs",
     ]

@@ -13,6 +13,17 @@ from pathlib import Path
 
 import nbformat
 
+from .untrusted import csp_meta, printable
+
+# The page runs no script at all: its plots are PNG data URIs and its style is inline.
+SUMMARY_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def _text(value):
+    """Text a learner may control (a status quoting their error, a test's failure message with their values,
+    a chapter folder's name) as HTML text: escaped, quotes included, control characters replaced."""
+    return html.escape(printable(value), quote=True)
+
 
 def _plot_png(draw):
     import matplotlib
@@ -61,7 +72,7 @@ def write_summary(out, course, rows, db_url=None, warning=None):
         parts.insert(0, f'<p class="warning"><strong>{html.escape(warning)}</strong>: learners\' code ran '
                         "without the operating system's isolation.</p>")
     for chapter, chapter_rows in sorted(by_chapter.items()):
-        parts.append(f"<h2>{html.escape(chapter)}</h2>")
+        parts.append(f"<h2>{_text(chapter)}</h2>")
         scored = [r for r in chapter_rows if r["max_score"] not in ("", None) and float(r["max_score"]) > 0]
         if scored:
             fractions = [float(r["score"]) / float(r["max_score"]) for r in scored]
@@ -76,33 +87,34 @@ def write_summary(out, course, rows, db_url=None, warning=None):
                 ax.set_xlabel("score (% of the automatic points)")
                 ax.set_ylabel("submissions")
 
-            parts.append(f'<img alt="Distribution of the scores in {html.escape(chapter)}" '
+            parts.append(f'<img alt="Distribution of the scores in {_text(chapter)}" '
                          f'src="data:image/png;base64,{_plot_png(histogram)}">')
         passed, messages = test_results(course, chapter)
         if passed:
             parts.append("<h3>Pass rate of every test</h3><table><tr><th>test</th><th>passed</th></tr>")
             for test, results in passed.items():
                 rate = sum(results) / len(results)
-                parts.append(f"<tr><td>{html.escape(test)}</td><td>{100 * rate:.0f} % "
+                parts.append(f"<tr><td>{_text(test)}</td><td>{100 * rate:.0f} % "
                              f"({sum(results)} of {len(results)})</td></tr>")
             parts.append("</table>")
         if messages:
             parts.append("<h3>Most common failure messages</h3><table><tr><th>count</th><th>test</th>"
                          "<th>message</th></tr>")
             for (test, message), count in messages.most_common(10):
-                parts.append(f"<tr><td>{count}</td><td>{html.escape(test)}</td><td><code>{html.escape(message)}"
+                parts.append(f"<tr><td>{count}</td><td>{_text(test)}</td><td><code>{_text(message)}"
                              "</code></td></tr>")
             parts.append("</table>")
         other = Counter(r["status"] for r in chapter_rows if r["status"] != "ok")
         if other:
             parts.append("<h3>Statuses other than ok</h3><ul>")
             for status, count in other.most_common():
-                parts.append(f"<li>{count} × {html.escape(status)}</li>")
+                parts.append(f"<li>{count} × {_text(status)}</li>")
             parts.append("</ul>")
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"
              "img{max-width:100%}")
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Grading summary</title>'
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{csp_meta(SUMMARY_CSP)}'
+            f'<title>Grading summary</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{style}</style></head>'
             f"<body>{''.join(parts)}</body></html>")
     (Path(out) / "summary.html").write_text(page)
