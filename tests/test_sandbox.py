@@ -133,3 +133,17 @@ def test_inside_the_sandbox_the_limits_hold(inside):
     assert limits["Max address space"] == [str(1024 << 20)] * 2, limits
     assert limits["Max processes"] == ["3", "3"] and limits["Max open files"] == ["64", "64"], limits
     assert limits["Max file size"] == [str(64 << 20)] * 2 and limits["Max cpu time"][0] != "unlimited", limits
+
+
+def test_sandboxes_started_one_after_another_all_start():
+    """A kernel starts a sandbox per notebook and again after a crash: does each start, with a user of its own
+    (the remains of the one before must not count against its process limit)?"""
+    uids = set()
+    for _ in range(12):
+        sandbox = Sandbox([("look", "import os\ndef uid():\n    return os.geteuid()\n")],
+                          limits=bubblewrap.Limits(processes=2))
+        namespace = {}
+        sandbox.bind(namespace, "look")
+        uids.add(namespace["uid"]())
+        sandbox.stop()
+    assert len(uids) == (12 if os.geteuid() == 0 else 1), uids

@@ -16,8 +16,8 @@ own with the kernel's namespaces:
   in it. Nothing is bound from a folder a learner can write, so nothing the grader does follows a learner's
   path.
 - **An unprivileged user**: when the grader runs as root, bubblewrap sets the namespaces up as root and
-  ``setpriv`` then drops to a user id of the sandbox's own (``UID_BASE`` plus the parent's PID, unknown to the
-  system, distinct for sandboxes running at once), with no capabilities and ``no_new_privs``; as any other
+  ``setpriv`` then drops to a user id of the sandbox's own (:func:`sandbox_uid`, unknown to the system, distinct
+  for sandboxes running at once), with no capabilities and ``no_new_privs``; as any other
   user, bubblewrap makes an unprivileged user namespace (this needs user namespaces enabled) in which the
   process is ``nobody`` and cannot make another.
 
@@ -27,6 +27,7 @@ over the socket it inherits.
 """
 
 import functools
+import itertools
 import os
 import resource
 import shutil
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 
 HOME = "/home/learner"  # the sandbox's own writable folder, and its working directory
 PROGRAM = "/opt/sandbox"  # where inside.py and protocol.py are copied
-UID_BASE = 2_000_000_000  # sandbox user ids when the grader is root: UID_BASE + the parent's PID
+UID_BASE = 2_000_000_000  # sandbox user ids when the grader is root: see sandbox_uid()
 NOBODY = 65534
 SYSTEM_LIBRARIES = ["/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/share/fonts", "/usr/local/share/fonts"]
 SYSTEM_FILES = ["/etc/ld.so.cache"]
@@ -52,6 +53,16 @@ class Limits:
     open_files: int = 128
     file_mb: int = 64  # the largest file it may write
     folder_mb: int = 128  # its writable folder (a tmpfs: memory that no address-space limit counts)
+
+
+_started = itertools.count()
+
+
+def sandbox_uid():
+    """A user id for the next sandbox this process starts as root: its own, so that no two sandboxes (nor one
+    and the remains of the one before it) share a process count, a signal or a file. The parent's PID (below
+    2**22) and a counter of its sandboxes (modulo 256) make it unique among those that can be alive at once."""
+    return UID_BASE + (os.getpid() << 8) + next(_started) % 256
 
 
 def apply_limits(pid, limits):
@@ -130,7 +141,7 @@ def command(program, argv, files, env, info_fd, limits=Limits(), as_root=None, u
         args += ["--perms", "0444", "--file", str(files[inside]), inside]
     args += ["--chdir", HOME, "--"]
     if as_root:
-        uid = UID_BASE + os.getpid() if uid is None else uid
+        uid = sandbox_uid() if uid is None else uid
         args += [setpriv or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--"]
     return args + [program, *argv]
