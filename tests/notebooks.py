@@ -1,7 +1,11 @@
-"""Helpers the tests share: reading chapters, making submissions, running code in a real kernel."""
+"""Helpers the tests share: reading chapters, making submissions, running code in a real kernel, serving
+pages to a browser, finding processes left behind."""
 
+import functools
+import http.server
 import os
 import re
+import threading
 
 import nbformat
 
@@ -113,3 +117,40 @@ def execute(nb, cwd, env_extra=None, allow_errors=False, timeout=300, as_learner
         os.environ.clear()
         os.environ.update(saved)
     return nb
+
+
+class Server:
+    """A folder on 127.0.0.1, in a thread, recording the paths asked for (``asked``)."""
+
+    def __init__(self, root):
+        asked = self.asked = []
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                asked.append(self.path)
+                super().do_GET()
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def sandbox_processes():
+    """Command lines of the grader's sandbox processes still running (bubblewrap, and the program inside it,
+    isolated or not)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if cmdline.startswith("bwrap ") or "sandbox/inside.py" in cmdline:
+            found.append(cmdline[:200])
+    return found

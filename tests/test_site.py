@@ -6,14 +6,11 @@ The session fixture builds the release (``python -m autograder release``) and th
 at phone size, in ``test-artifacts/site/``.
 """
 
-import functools
-import http.server
 import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -24,6 +21,8 @@ import pytest
 from autograder.course import REPO, tool_env
 from autograder.leaks import Checker, scan, secrets
 from autograder.pages import DOWNLOADS, PAGES, download_name, toc_chapters
+
+from notebooks import Server
 
 SITE = REPO / "_build" / "html"
 RELEASE = REPO / "release"
@@ -276,23 +275,6 @@ def test_pages_load_nothing_from_another_host(site):
 
 
 # ----------------------------------------------------------------------------------------- in a browser
-class Server:
-    """The built site on 127.0.0.1, in a thread."""
-
-    def __init__(self, root):
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 PAGE_REPORT = """() => {
   const main = document.querySelector('main article') || document.querySelector('main') || document.body;
   const heads = Array.from(main.querySelectorAll('h1,h2,h3,h4,h5,h6')).map(h => Number(h.tagName[1]));

@@ -15,8 +15,6 @@ script, if it ran, would only push a marker into ``window.__pwned``.
 
 import base64
 import csv
-import functools
-import http.server
 import os
 import socket
 import stat
@@ -24,7 +22,6 @@ import struct
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import zipfile
 import zlib
@@ -37,7 +34,7 @@ from autograder import collect, feedback, grade, summary, untrusted
 from autograder.course import REPO, CourseError, tool_env
 
 from conftest import CHAPTERS
-from notebooks import exercises, grade_id, solved_submission, source_notebook
+from notebooks import Server, exercises, grade_id, solved_submission, source_notebook
 
 CHAPTER = CHAPTERS[0]
 SOURCE = REPO / "solutions" / CHAPTER / f"{CHAPTER}.ipynb"
@@ -455,29 +452,6 @@ def test_the_limit_on_all_text_together(tmp_path):
 
 
 # --------------------------------------------------------------------------------------- the browser
-class Server:
-    """A folder on 127.0.0.1, in a thread, recording the paths asked for."""
-
-    def __init__(self, root):
-        asked = self.asked = []
-
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                asked.append(self.path)
-                super().do_GET()
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 PAGE_REPORT = """() => ({
     pwned: window.__pwned || [],
     url: location.href,
