@@ -143,14 +143,24 @@ class Server:
 
 
 def sandbox_processes():
-    """Command lines of the grader's sandbox processes still running (bubblewrap, and the program inside it,
-    isolated or not)."""
-    found = []
+    """``{pid: command line}`` of the grader's sandbox processes running now (bubblewrap, and the program
+    inside it, isolated or not)."""
+    found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         if cmdline.startswith("bwrap ") or "sandbox/inside.py" in cmdline:
-            found.append(cmdline[:200])
+            found[int(pid)] = cmdline[:200]
     return found
+
+
+def left_behind(before, wait=3):
+    """The sandbox processes running now that were not running ``before`` (a batch) and still run ``wait``
+    seconds later: what the batch left behind (a sandbox of another grader on the machine ends on its own)."""
+    import time
+
+    now = {pid: cmd for pid, cmd in sandbox_processes().items() if pid not in before}
+    time.sleep(wait if now else 0)
+    return [cmd for pid, cmd in sandbox_processes().items() if pid in now]

@@ -17,7 +17,7 @@ import pytest
 from autograder.course import REPO, tool_env
 
 from conftest import CHAPTERS
-from notebooks import exercises, grade_id, sandbox_processes, solved_submission, source_notebook
+from notebooks import exercises, grade_id, left_behind, sandbox_processes, solved_submission, source_notebook
 
 CHAPTER = CHAPTERS[0]
 
@@ -72,7 +72,7 @@ def cases(out, submissions):
         # notebook's time budget (--notebook-timeout).
         "huge": f"\ndef {first}(*args, **kwargs):\n    return 'x' * (100 << 20)\n",
         "long_error": f"\ndef {first}(*args, **kwargs):\n    raise ValueError('x' * 10**7)\n",
-        "slow": wrap(first, "import time\ntime.sleep(2)"),
+        "slow": wrap(first, "import time\ntime.sleep(1)"),  # no cell reaches --timeout, the notebook does
         "reference": f"\nimport rnn_ref\n{first} = rnn_ref.{first}\n",
         "reference_by_path": f"\nimport sys\nsys.path.insert(0, {str(REPO)!r})\nimport importlib\n"
                              f"{first} = getattr(importlib.import_module('rnn_' + 'ref'), {first!r})\n",
@@ -129,6 +129,7 @@ def hostile(released, tmp_path_factory):
         folder.mkdir(parents=True)
         nbformat.write(nb, str(folder / f"{CHAPTER}.ipynb"))
     before = hashlib.sha256((submissions / "honest" / CHAPTER / f"{CHAPTER}.ipynb").read_bytes()).hexdigest()
+    sandboxes_before = sandbox_processes()
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out),
                            "--workers", "2", "--timeout", "20", "--notebook-timeout", "30"], cwd=REPO, env=tool_env(), capture_output=True,
                           text=True, timeout=1800)
@@ -137,6 +138,7 @@ def hostile(released, tmp_path_factory):
         rows = {row["student"]: row for row in csv.DictReader(f)}
     after = hashlib.sha256((submissions / "honest" / CHAPTER / f"{CHAPTER}.ipynb").read_bytes()).hexdigest()
     return {"rows": rows, "first": first, "second": second, "log": proc.stdout + proc.stderr,
+            "sandboxes_before": sandboxes_before,
             "honest_unchanged": before == after, "out": out}
 
 
@@ -256,4 +258,4 @@ def test_using_the_reference_or_instructor_files_is_flagged_and_scores_zero(host
 
 def test_no_process_outlives_the_batch(hostile):
     """Once grading is over, is every sandbox process it started gone?"""
-    assert not sandbox_processes()
+    assert not left_behind(hostile["sandboxes_before"])

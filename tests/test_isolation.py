@@ -27,7 +27,7 @@ from autograder.sandbox import unavailable
 from autograder.sandbox.bubblewrap import UID_BASE
 
 from conftest import CHAPTERS
-from notebooks import exercises, grade_id, sandbox_processes, solved_submission, source_notebook
+from notebooks import exercises, grade_id, left_behind, sandbox_processes, solved_submission, source_notebook
 
 CHAPTER = CHAPTERS[0]
 TOKEN = f"rnnd{os.getpid() % 100000}"  # the name a daemon gives itself (at most 15 characters)
@@ -148,6 +148,7 @@ def grade_class(released, root, trusted):
     """Grade the honest student and every attack; return what each attack could reach."""
     markers = root / "markers"
     markers.mkdir()
+    sandboxes_before = sandbox_processes()
     victim = subprocess.Popen(["sleep", "600"])
     victim_file = root / "victim.txt"
     victim_file.write_text("the grader's file\n")
@@ -188,6 +189,7 @@ def grade_class(released, root, trusted):
     victim.kill()
     victim.wait()
     return {"rows": rows, "printed": printed, "log": proc.stdout + proc.stderr, "out": out,
+            "sandboxes_before": sandboxes_before,
             "kernel_ran": (markers / "kernel").exists(), "shell_ran": (markers / "shell").exists(),
             "daemons": found, "victim_alive": victim_alive, "gradebook_scores": scores,
             "victim_file": (victim_file.read_text(), victim_file.stat().st_uid), "uid": os.geteuid()}
@@ -252,7 +254,7 @@ def test_every_contained_attacker_and_the_honest_student_keep_full_marks(isolate
 
 def test_no_process_outlives_an_isolated_batch(isolated):
     """Once grading is over, is every sandbox process (bubblewrap and what runs in it) gone?"""
-    assert not sandbox_processes()
+    assert not left_behind(isolated["sandboxes_before"])
 
 
 def test_grading_without_an_isolation_engine_stops_with_a_message(tmp_path):

@@ -282,6 +282,9 @@ class Sandbox:
             else:
                 detail = f"broke the connection ({type(exc).__name__})"
             return self._fail("crash", where, detail)
+        except BaseException:  # interrupted here (the kernel's cell timeout): the channel is out of step with the
+            self.stop()  # sandbox, so it is started afresh at the next request
+            raise
         finally:
             self.spent += time.monotonic() - started
 
