@@ -1,9 +1,11 @@
 """The command line: ``python -m autograder {release,grade,pages,check} ...``."""
 
 import argparse
+import os
 import sys
 
 from .course import CourseError
+from .database import DB_ENV
 
 
 def main(argv=None):
@@ -21,9 +23,12 @@ def main(argv=None):
     p.add_argument("--assignment", action="append", default=[], metavar="CHAPTER",
                    help="grade only this chapter (may be given more than once)")
     p.add_argument("--timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
-    p.add_argument("--db", default=None, metavar="URL",
-                   help="the gradebook's database URL (default: sqlite in DIR/course/gradebook.db; any URL "
-                        "nbgrader accepts, e.g. postgresql://user@host/course)")
+    p.add_argument("--db", default=os.environ.get(DB_ENV) or None, metavar="URL",
+                   help=f"the gradebook's database URL (default: the environment variable {DB_ENV} if set, "
+                        "else sqlite in DIR/course/gradebook.db; any URL nbgrader accepts, e.g. "
+                        "postgresql://user@host:5432/course, which uses the psycopg driver). Give a password in "
+                        f"{DB_ENV} (or PostgreSQL's PGPASSWORD or ~/.pgpass) rather than on the command line; "
+                        "no file written under DIR holds it")
     p.add_argument("--lms-pattern", default=None, metavar="REGEX",
                    help="for a zip: a regular expression with the groups (?P<student>...) and (?P<notebook>...) "
                         "matched against its file names (default: Canvas and Moodle downloads)")
@@ -63,8 +68,6 @@ def main(argv=None):
             for path in build_pages(args.chapters):
                 print(path)
         elif args.command == "check":
-            import os
-
             import pytest
 
             from .course import REPO, check_chapters

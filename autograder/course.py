@@ -54,10 +54,18 @@ def write_config(root, **settings):
     return root
 
 
-def nbgrader(root, *args):
-    """Run ``nbgrader *args`` in the course folder ``root``; raise CourseError with its log on failure."""
-    exe = shutil.which("nbgrader", path=tool_env()["PATH"]) or "nbgrader"
-    proc = subprocess.run([exe, *args], cwd=root, env=tool_env(), capture_output=True, text=True)
+def nbgrader(root, *args, db_url=None):
+    """Run ``nbgrader *args`` in the course folder ``root``; raise CourseError with its log on failure.
+
+    ``db_url``: the gradebook's full URL, handed to nbgrader in its environment (``RNN_COURSE_DB``), never in a
+    file: the course's config holds the URL without its password (see database.py)."""
+    from .database import DB_ENV
+
+    env = tool_env()
+    if db_url:
+        env[DB_ENV] = db_url
+    exe = shutil.which("nbgrader", path=env["PATH"]) or "nbgrader"
+    proc = subprocess.run([exe, *args], cwd=root, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise CourseError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
     return proc

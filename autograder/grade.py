@@ -30,6 +30,7 @@ from pathlib import Path
 import nbformat
 
 from .course import SOLUTIONS, CourseError, chapters, nbgrader, write_config
+from .database import gradebook_lock, normalize, without_password
 from .collect import UNPACK_STATUS, unpack
 from .feedback import write_feedback
 from .isolate import after_grading, for_grading, sandbox_protected
@@ -279,21 +280,27 @@ def save_grades(course, student, chapter, nb, db_url):
 
 def prepare_course(course, names, timeout, db_url):
     """The nbgrader course folder: config, the chapters' sources and their cells in the gradebook (made
-    again only for a chapter whose source changed since the last run)."""
-    write_config(course, cell_timeout=timeout, db_url=db_url)
+    again only for a chapter whose source changed since the last run).
+
+    No file holds the database's password: the config and ``.prepared.json`` have the URL without it, and
+    nbgrader gets the full URL in its environment. The gradebook is written under the course's lock (another
+    grader may be preparing the same database)."""
+    public_url = without_password(db_url)
+    write_config(course, cell_timeout=timeout, db_url=public_url)
     prepared_file = course / ".prepared.json"
     prepared = json.loads(prepared_file.read_text()) if prepared_file.exists() else {}
-    for name in names:
-        key = fingerprint(SOLUTIONS / name / f"{name}.ipynb") + db_url
-        if prepared.get(name) == key and (course / "source" / name).exists():
-            continue
-        target = course / "source" / name
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(SOLUTIONS / name, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-        nbgrader(course, "generate_assignment", name, "--force", "--create")
-        prepared[name] = key
-        prepared_file.write_text(json.dumps(prepared))
+    with gradebook_lock(db_url):
+        for name in names:
+            key = fingerprint(SOLUTIONS / name / f"{name}.ipynb") + public_url
+            if prepared.get(name) == key and (course / "source" / name).exists():
+                continue
+            target = course / "source" / name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(SOLUTIONS / name, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+            nbgrader(course, "generate_assignment", name, "--force", "--create", db_url=db_url)
+            prepared[name] = key
+            prepared_file.write_text(json.dumps(prepared))
 
 
 # ----------------------------------------------------------------------------------------- the batch
@@ -338,12 +345,12 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
             print(f"skipped in the zip: {printable(line)}", file=sys.stderr)
         submissions = folder
     found = list(find_submissions(submissions, only))
-    db_url = db_url or f"sqlite:///{course}/gradebook.db"
+    db_url = normalize(db_url) or f"sqlite:///{course}/gradebook.db"
     names = sorted({chapter for _, chapter, path, status in found if status is None})
     prepare_course(course, names, timeout, db_url)
 
     statuses, jobs, done_before = {}, [], 0
-    with Gradebook(db_url) as gb:
+    with gradebook_lock(db_url), Gradebook(db_url) as gb:  # students and submissions: one writer at a time
         for student, chapter, path, status in found:
             statuses[student, chapter] = status
             if status is not None:
@@ -400,7 +407,8 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
             statuses[student, chapter] = status if note is None else note if status == "ok" else (
                 f"{status}; {note[len('ok; '):]}")
             graded = nbformat.read(str(target), as_version=4)
-            save_grades(course, student, chapter, graded, db_url)
+            with gradebook_lock(db_url):
+                save_grades(course, student, chapter, graded, db_url)
             try:
                 write_feedback(graded, out / "feedback" / student / chapter / f"{chapter}.html", student, chapter,
                                db_url)
@@ -455,6 +463,8 @@ def gradebook_rows(course, found, statuses, db_url):
             except MissingEntry:
                 continue
             exercises = exercise_of_cells(chapter)
+            for exercise in exercises.values():  # the chapter's order, whatever order the database returns
+                row.setdefault(exercise, 0.0)
             score = pending = 0.0
             for nb in submission.notebooks:
                 for grade in nb.grades:
@@ -477,10 +487,14 @@ def max_automatic_score(chapter):
 
 
 def write_csv(path, rows):
-    """grades.csv: the fixed columns first, then one column per exercise, in the order they appear. Every
-    field goes through :func:`untrusted.csv_cell`, so that no spreadsheet evaluates a learner's name, a status
-    quoting their error, or a folder's name as a formula."""
+    """grades.csv: the fixed columns first, then one column per exercise, chapter by chapter in the order of
+    the chapter's notebook (whatever the database or the rows' order). Every field goes through
+    :func:`untrusted.csv_cell`, so that no spreadsheet evaluates a learner's name, a status quoting their error,
+    or a folder's name as a formula."""
     columns = list(CSV_COLUMNS)
+    present = {k for row in rows for k in row}
+    for chapter in sorted({row["assignment"] for row in rows} & set(chapters())):
+        columns += [e for e in dict.fromkeys(exercise_of_cells(chapter).values()) if e in present and e not in columns]
     for row in rows:
         columns += [k for k in row if k not in columns]
     with open(path, "w", newline="") as f:

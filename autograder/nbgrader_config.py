@@ -10,13 +10,20 @@ def configure(c, root, source="source", release="release", db_url=None, cell_tim
     """Fill the traitlets config ``c`` for a course folder at ``root``.
 
     root: the nbgrader course folder; source: its folder of source notebooks (one per chapter);
-    release: where student versions go; db_url: the gradebook (default: ``gradebook.db`` in ``root``);
-    cell_timeout: seconds a cell may run while grading.
+    release: where student versions go; db_url: the gradebook (default: ``gradebook.db`` in ``root``), written
+    without its password, which comes from ``RNN_COURSE_DB`` (see database.py); cell_timeout: seconds a cell
+    may run while grading.
     """
+    from autograder.database import normalize, with_password
+
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.source_directory = source
     c.CourseDirectory.release_directory = release
-    c.CourseDirectory.db_url = db_url or f"sqlite:///{root}/gradebook.db"
+    c.CourseDirectory.db_url = with_password(normalize(db_url)) or f"sqlite:///{root}/gradebook.db"
+    # The course every gradebook row belongs to. nbgrader's own default ('') makes its commands add assignments
+    # that refer to a course row that does not exist: SQLite does not check, PostgreSQL refuses. The autograder's
+    # own Gradebook calls use nbgrader's Gradebook default, "default_course"; so do its commands now.
+    c.CourseDirectory.course_id = "default_course"
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
     # Learners see this where the solution was.
