@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import struct
+import tempfile
 
 import numpy as np
 import pytest
@@ -82,7 +83,7 @@ LOOK = """
 import os, socket, json
 report = {"uid": os.geteuid(), "pid": os.getpid(), "root": sorted(os.listdir("/")),
           "processes": sorted(p for p in os.listdir("/proc") if p.isdigit()), "cwd": os.getcwd(),
-          "files": sorted(os.listdir(".")), "tmp": os.path.exists("/tmp"),
+          "files": sorted(os.listdir(".")), "tmp": os.path.exists(HOST_TMP_FILE),
           "repo": sorted(os.listdir(REPO)) if os.path.isdir(REPO) else [],
           "limits": [l for l in open("/proc/self/limits") if l.startswith(("Max address", "Max processes",
                      "Max open files", "Max file size", "Max cpu"))]}
@@ -106,7 +107,9 @@ def inside(tmp_path_factory):
     assert unavailable() is None, unavailable()
     data = tmp_path_factory.mktemp("data") / "alice.txt"
     data.write_text("Alice was beginning to get very tired\n")
-    sandbox = Sandbox([("look", f"REPO = {str(REPO)!r}\n" + LOOK)], files={"alice.txt": str(data)},
+    host_tmp_file = tempfile.NamedTemporaryFile(dir="/tmp", prefix="rnn-host-")  # the host's /tmp, not seen
+    sandbox = Sandbox([("look", f"REPO = {str(REPO)!r}\nHOST_TMP_FILE = {host_tmp_file.name!r}\n" + LOOK)],
+                      files={"alice.txt": str(data)},
                       call_timeout=30, limits=bubblewrap.Limits(memory_mb=1024, processes=3, open_files=64))
     try:
         namespace = {}
@@ -114,10 +117,11 @@ def inside(tmp_path_factory):
         yield json.loads(namespace["look"]())
     finally:
         sandbox.stop()
+        host_tmp_file.close()
 
 
 def test_inside_the_sandbox_nothing_of_the_machine_is_visible(inside):
-    """From inside: is it PID 1 alone, with no repository, no /tmp, no network, a read-only system, and
+    """From inside: is it PID 1 alone, with no repository, not the host's /tmp, no network, a read-only system, and
     only its data file in its folder?"""
     assert inside["pid"] == 1 and inside["processes"] == ["1"], inside
     python = [os.path.basename(p) for p in bubblewrap.python_folders() if os.path.dirname(p) == str(REPO)]
