@@ -170,9 +170,17 @@ def grade_class(released, root, trusted):
     out = root / "graded"
     command = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--workers", "2",
                "--timeout", "30", "--quiet"] + (["--trusted-submissions"] if trusted else [])
-    proc = subprocess.run(command, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=1800)
+    try:
+        proc = subprocess.run(command, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=1800)
+        time.sleep(1)  # a daemon's fork has had time to name itself
+        found = daemons()
+    finally:  # harmless, but nothing is left behind, whatever happened
+        for pid in daemons():
+            os.kill(pid, signal.SIGKILL)
+        victim_alive = victim.poll() is None
+        victim.kill()
+        victim.wait()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    time.sleep(1)  # a daemon's fork has had time to name itself
     with open(out / "grades.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     printed = {}
@@ -182,12 +190,6 @@ def grade_class(released, root, trusted):
         printed[student] = "".join(o.get("text", "") for o in cell.get("outputs", []))
     with sqlite3.connect(gradebook) as db:
         scores = [score for (score,) in db.execute("SELECT auto_score FROM grade")]
-    found = daemons()
-    for pid in found:  # harmless, but not left behind
-        os.kill(pid, signal.SIGKILL)
-    victim_alive = victim.poll() is None
-    victim.kill()
-    victim.wait()
     return {"rows": rows, "printed": printed, "log": proc.stdout + proc.stderr, "out": out,
             "sandboxes_before": sandboxes_before,
             "kernel_ran": (markers / "kernel").exists(), "shell_ran": (markers / "shell").exists(),
