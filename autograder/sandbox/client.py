@@ -1,7 +1,9 @@
 """The test kernel's side: start the sandbox, run the learner's cells in it, call their functions.
 
-:class:`Sandbox` lives in the kernel that runs the test cells. It starts the sandbox process
-(:class:`Process`), sends it the learner's cells, and gives the kernel a stand-in for every function they
+Three layers: :class:`Process` is the sandbox process itself (started confined, signalled, killed);
+:class:`Session` the conversation with it (requests and replies within the time allowed, restarts);
+:class:`Sandbox`, which lives in the kernel that runs the test cells, sends it the learner's cells and gives
+the kernel a stand-in for every function they
 defined: calling one sends the arguments to the sandbox, runs the learner's function there and brings back its
 result and the changes it made to its arguments, so that a test sees what it would see natively. Everything
 the sandbox sends back is bounded (:mod:`.protocol`), and names the tests rely on (the instructor's helpers,
@@ -137,20 +139,18 @@ class Process:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class Sandbox:
-    """The kernel's handle on the sandbox process: start it, run the learner's cells, call their functions.
+class Session:
+    """A conversation with one sandbox process: requests and their replies, within the time allowed.
 
-    ``cells``: ``[(cell_id, source)]`` in notebook order; ``files``: ``{name: host path}`` of the data files
-    the cells may read; ``reserved``: names the kernel's tests rely on, never rebound by the learner's cells;
-    ``isolated``: False only for trusted submissions (no isolation engine); ``protected``: paths the second
-    layer (the audit hook) refuses, for when there is no engine.
+    Each request may take ``call_timeout`` seconds (a hang is interrupted, as Jupyter would); all of them
+    together ``budget`` seconds. A sandbox that crashed or hung past the interrupt is stopped, and started
+    again at the next request (:meth:`start`, which :class:`Sandbox` extends to run the cells again), at most
+    ``MAX_RESTARTS`` times. What went wrong is kept in ``events`` and written to ``report``.
     """
 
-    def __init__(self, cells, files=None, reserved=(), call_timeout=30, budget=600, isolated=True,
-                 protected=(), limits=None, report=None):
-        self.cells = list(cells)
+    def __init__(self, files=None, call_timeout=30, budget=600, isolated=True, protected=(), limits=None,
+                 report=None):
         self.files = dict(files or {})
-        self.reserved = set(reserved) | set(dir(builtins))
         self.call_timeout = call_timeout
         self.budget = budget
         self.spent = 0.0  # seconds of the budget used
@@ -158,18 +158,12 @@ class Sandbox:
         self.protected = list(protected)
         self.limits = limits or bubblewrap.Limits(cpu_seconds=max(60, int(budget)))
         self.report_path = report
-        self.defined = {}  # cell_id -> {name: kind}
-        self.outputs = {}  # cell_id -> (stdout, error or None)
         self.events = []  # what went wrong, in order: {"kind", "where", "detail"}
-        self.skip = set()  # cells that hung: not run again after a restart
-        self.namespace = None  # the kernel's globals
-        self.stand_ins = {}  # name -> the kernel's stand-in for the learner's function
         self.process = None
         self.restarts = 0
-        self.start()
 
-    # -- the process
     def start(self):
+        """Start the sandbox process and wait until it is ready."""
         if self.process is not None:
             self.stop()
         ours, theirs = socket.socketpair()
@@ -178,22 +172,8 @@ class Sandbox:
             self.process = Process(theirs.fileno(), self.files, self.limits, self.isolated, self.protected)
         finally:
             theirs.close()
-        reply = self.request({"op": "ready?"}, where="start", expect="ready")
-        if reply is None:
+        if self.request({"op": "ready?"}, where="start", expect="ready") is None:
             raise SandboxError(f"the sandbox did not start: {self.events[-1]['detail']}")
-        for cell_id, source in self.cells:
-            if cell_id in self.skip:
-                continue
-            reply = self.request({"op": "exec", "cell": cell_id, "source": source}, where=f"cell {cell_id}")
-            if reply is None:  # it hung or died: skip that cell and start again without it
-                self.skip.add(cell_id)
-                self.outputs[cell_id] = ("", self.events[-1]["detail"])
-                if self.over_budget():
-                    return None
-                return self.start()
-            self.defined[cell_id] = self._names(reply.get("defined"))
-            self.outputs[cell_id] = (bounded_text(reply.get("stdout", "")), _text_or_none(reply.get("error")))
-            self._record(reply)
 
     def stop(self):
         if self.process is None:
@@ -205,28 +185,22 @@ class Sandbox:
     def over_budget(self):
         return self.spent >= self.budget
 
-    def _names(self, defined):
-        """What a cell defined, as the kernel may bind it: identifiers, none of them reserved."""
-        if not isinstance(defined, dict):
-            return {}
-        names = {name: kind for name, kind in list(defined.items())[:MAX_NAMES]
-                 if isinstance(name, str) and name.isidentifier() and kind in ("function", "value")}
-        return {name: kind for name, kind in names.items() if name not in self.reserved}
-
-    def _record(self, reply):
+    def record(self, reply):
+        """Keep the events a reply reports (bounded in number and length)."""
         events = reply.get("events") if isinstance(reply.get("events"), list) else []
         for event in events[: max(0, MAX_EVENTS - len(self.events))]:
             if isinstance(event, dict):
                 self.events.append({key: bounded_text(event.get(key, ""), 500) for key in ("kind", "where", "detail")})
         self.save_report()
 
+    def report(self):
+        return {"events": self.events}
+
     def save_report(self):
         if self.report_path:
             with open(self.report_path, "w") as f:
-                json.dump({"events": self.events, "skipped": sorted(self.skip),
-                           "defined": {cell: sorted(names) for cell, names in self.defined.items()}}, f)
+                json.dump(self.report(), f)
 
-    # -- messages
     def request(self, message, blobs=(), timeout=None, where="", callables=(), expect=None):
         """Send a request and serve callbacks until its reply. None if the sandbox hung, died or used up the
         notebook's time budget (the reason is the last event)."""
@@ -323,7 +297,56 @@ class Sandbox:
     def _remote_callable(self, index):
         raise SandboxError("your function returned a function; return arrays and numbers")
 
-    # -- what the kernel sees
+
+class Sandbox(Session):
+    """The kernel's handle on the sandbox: run the learner's cells in it, and stand in for their functions.
+
+    ``cells``: ``[(cell_id, source)]`` in notebook order; ``files``: ``{name: host path}`` of the data files
+    the cells may read; ``reserved``: names the kernel's tests rely on, never rebound by the learner's cells;
+    ``isolated``: False only for trusted submissions (no isolation engine); ``protected``: paths the second
+    layer (the audit hook) refuses, for when there is no engine. The other arguments are :class:`Session`'s.
+    """
+
+    def __init__(self, cells, reserved=(), **session):
+        super().__init__(**session)
+        self.cells = list(cells)
+        self.reserved = set(reserved) | set(dir(builtins))
+        self.defined = {}  # cell_id -> {name: kind}
+        self.outputs = {}  # cell_id -> (stdout, error or None)
+        self.skip = set()  # cells that hung: not run again after a restart
+        self.namespace = None  # the kernel's globals
+        self.stand_ins = {}  # name -> the kernel's stand-in for the learner's function
+        self.start()
+
+    def start(self):
+        """Start the sandbox and run the cells in it; a cell that hangs or crashes it is skipped from then on."""
+        super().start()
+        for cell_id, source in self.cells:
+            if cell_id in self.skip:
+                continue
+            reply = self.request({"op": "exec", "cell": cell_id, "source": source}, where=f"cell {cell_id}")
+            if reply is None:  # it hung or died: skip that cell and start again without it
+                self.skip.add(cell_id)
+                self.outputs[cell_id] = ("", self.events[-1]["detail"])
+                if self.over_budget():
+                    return None
+                return self.start()
+            self.defined[cell_id] = self._names(reply.get("defined"))
+            self.outputs[cell_id] = (bounded_text(reply.get("stdout", "")), _text_or_none(reply.get("error")))
+            self.record(reply)
+
+    def report(self):
+        return dict(super().report(), skipped=sorted(self.skip),
+                    defined={cell: sorted(names) for cell, names in self.defined.items()})
+
+    def _names(self, defined):
+        """What a cell defined, as the kernel may bind it: identifiers, none of them reserved."""
+        if not isinstance(defined, dict):
+            return {}
+        names = {name: kind for name, kind in list(defined.items())[:MAX_NAMES]
+                 if isinstance(name, str) and name.isidentifier() and kind in ("function", "value")}
+        return {name: kind for name, kind in names.items() if name not in self.reserved}
+
     def bind(self, namespace, cell_id):
         """Define, in the kernel's ``namespace``, the stand-ins for what ``cell_id`` defined in the sandbox."""
         if cell_id in self.skip:
@@ -375,7 +398,7 @@ class Sandbox:
         reply = self.request(message, blobs, where=name, callables=callables)
         if reply is None:
             raise SandboxError(f"{name}: your code {self.events[-1]['detail']}")
-        self._record(reply)
+        self.record(reply)
         try:
             stdout = bounded_text(reply.get("stdout", ""))
             if stdout:
