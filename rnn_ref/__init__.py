@@ -7,7 +7,7 @@ Every graded exercise of the course has the name and signature of a function her
 - loss: cross-entropy summed over time, its gradient, and the output layer's backward pass
 - gradients: clipping (element-wise and by global norm), numerical gradient check, relative error
 - gates: one gate Gamma = sigmoid(W x<t> + U a<t-1> + b), and the memory cell that gates write to and erase
-- gru: the gated recurrent unit in the seed's form
+- gru: the gated recurrent unit in the CS 230 cheatsheet's form
 - lstm: the standard LSTM (as in torch.nn.LSTM)
 - variants: bidirectional and deep RNNs built from the vanilla cell
 - over_time: products over all the time steps at once (outputs, gradients of the shared weights)

@@ -1,4 +1,4 @@
-"""The gated recurrent unit (GRU) in the seed's form: the relevance gate multiplies a<t-1> before W_c.
+"""The gated recurrent unit (GRU) in the CS 230 cheatsheet's form: the relevance gate multiplies a<t-1> before W_c.
 
 Dimensions: n_x input features, n_a hidden units, n_y output classes, m examples, T_x time steps.
 Parameters: Wu, Wr, Wc (n_a, n_a + n_x), acting on the stacked column [a<t-1>; x<t>] (hidden state first);

@@ -1,7 +1,7 @@
 """The standard LSTM (Hochreiter and Schmidhuber 1997, with the forget gate of Gers et al. 2000).
 
 It is the cell of torch.nn.LSTM: a<t> = Gamma_o * tanh(c<t>), and no relevance gate in the candidate (the
-seed's LSTM column has both of these wrong).
+CS 230 cheatsheet's LSTM column has both of these wrong).
 Dimensions: n_x input features, n_a hidden units, n_y output classes, m examples, T_x time steps.
 Parameters: Wf, Wu, Wc, Wo (n_a, n_a + n_x), acting on the stacked column [a<t-1>; x<t>] (hidden state
 first); bf, bu, bc, bo (n_a, 1); output layer Wy (n_y, n_a), by (n_y, 1).

@@ -57,7 +57,7 @@ def test_lstm_matches_torch(shape):
 
 @pytest.mark.parametrize("shape", CASES)
 def test_gru_matches_torch_autograd(shape):
-    """Do gru_forward and gru_backward agree with the seed's GRU in torch ops, through autograd?"""
+    """Do gru_forward and gru_backward agree with the CS 230 cheatsheet's GRU in torch ops, through autograd?"""
     n_x, n_a, n_y, m, T_x = shape
     rng = np.random.default_rng(22)
     parameters = gru_parameters(rng, n_x, n_a, n_y)

@@ -119,7 +119,7 @@ def torch_lstm(x, a0, parameters, da):
 
 
 def torch_gru(x, a0, parameters, da):
-    """The seed's GRU written in torch operations (torch.nn.GRU is another formula), in rnn_ref's layout.
+    """The CS 230 cheatsheet's GRU written in torch operations (torch.nn.GRU is another formula), in rnn_ref's layout.
 
     Returns a (n_a, m, T_x), y_pred (n_y, m, T_x) and the gradients
     {dx, da0, dWu, dbu, dWr, dbr, dWc, dbc} of sum(da * a), by autograd.
