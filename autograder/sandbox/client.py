@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 PROGRAM_FILES = ("inside.py", "protocol.py")
 MAX_EVENTS = 50  # rule breaks, timeouts and crashes kept per notebook
 MAX_NAMES = 1000  # names one cell may define
+START_ATTEMPTS = 3  # tries to start a sandbox process before the notebook fails to start it
 MAX_RESTARTS = 10  # times the sandbox is started again after a call crashed it, per notebook
 
 
@@ -76,12 +77,21 @@ class Process:
                 target = Path(self.folder) / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
-            self.popen = subprocess.Popen([python, *argv], cwd=self.folder, env={**env, "PATH": "/usr/bin:/bin"},
-                                          pass_fds=[channel_fd], stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            try:
+                self.popen = subprocess.Popen([python, *argv], cwd=self.folder, env={**env, "PATH": "/usr/bin:/bin"},
+                                              pass_fds=[channel_fd], stdin=subprocess.DEVNULL,
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                              start_new_session=True)
+            except OSError:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                raise
             self.pid = self.popen.pid
-        self.pidfd = os.pidfd_open(self.pid)  # signals reach this process, even if its PID were reused
-        bubblewrap.apply_limits(self.pid, limits)  # before the first request: before any learner's code
+        try:
+            self.pidfd = os.pidfd_open(self.pid)  # signals reach this process, even if its PID were reused
+            bubblewrap.apply_limits(self.pid, limits)  # before the first request: before any learner's code
+        except BaseException:
+            self.kill()
+            raise
 
     def _child_pid(self, info_read, timeout=30):
         """The PID of the sandboxed process, which bubblewrap writes as JSON once the sandbox is set up."""
@@ -166,12 +176,18 @@ class Session:
         """Start the sandbox process and wait until it is ready."""
         if self.process is not None:
             self.stop()
-        ours, theirs = socket.socketpair()
-        self.channel = Channel(ours)
-        try:
-            self.process = Process(theirs.fileno(), self.files, self.limits, self.isolated, self.protected)
-        finally:
-            theirs.close()
+        for attempt in range(START_ATTEMPTS):
+            ours, theirs = socket.socketpair()
+            self.channel = Channel(ours)
+            try:
+                self.process = Process(theirs.fileno(), self.files, self.limits, self.isolated, self.protected)
+                break
+            except OSError:  # seen once in 2,000 starts: EPERM, as when a new child's PID is still a process
+                ours.close()  # group's ID (its setsid fails); a later start gets another PID
+                if attempt == START_ATTEMPTS - 1:
+                    raise
+            finally:
+                theirs.close()
         if self.request({"op": "ready?"}, where="start", expect="ready") is None:
             raise SandboxError(f"the sandbox did not start: {self.events[-1]['detail']}")
 
