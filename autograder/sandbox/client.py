@@ -188,7 +188,7 @@ class Session:
                     raise
             finally:
                 theirs.close()
-        if self.request({"op": "ready?"}, where="start", expect="ready") is None:
+        if self.request(None, where="start", expect="ready") is None:  # it speaks first, once ready
             raise SandboxError(f"the sandbox did not start: {self.events[-1]['detail']}")
 
     def stop(self):
@@ -218,8 +218,8 @@ class Session:
                 json.dump(self.report(), f)
 
     def request(self, message, blobs=(), timeout=None, where="", callables=(), expect=None):
-        """Send a request and serve callbacks until its reply. None if the sandbox hung, died or used up the
-        notebook's time budget (the reason is the last event)."""
+        """Send a request (or, with ``expect``, only wait for that message) and serve callbacks until its reply.
+        None if the sandbox hung, died or used up the notebook's time budget (the reason is the last event)."""
         if self.process is None and expect is None:  # a call crashed it: start again, so that only that
             if self.restarts >= MAX_RESTARTS or self.over_budget():  # exercise loses its points
                 raise SandboxError("your code is no longer running: it was stopped after earlier failures")
