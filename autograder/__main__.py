@@ -1,4 +1,4 @@
-"""The command line: ``python -m autograder {release,grade,pages,check} ...``."""
+"""The command line: ``python -m autograder {release,grade,refresh,pages,check,leaks} ...``."""
 
 import argparse
 import os
@@ -40,6 +40,14 @@ def main(argv=None):
                         "user namespaces); every output then says so")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    p = commands.add_parser("refresh", help="after grading written answers in formgrader (in DIR/course): make "
+                                            "grades.csv, the LMS exports, the feedback pages and the summary again")
+    p.add_argument("--out", required=True, help="the folder a grade run wrote")
+    p.add_argument("--db", default=os.environ.get(DB_ENV) or None, metavar="URL",
+                   help="the gradebook's database URL, as given to grade (default: as grade's default)")
+    p.add_argument("--workers", type=int, default=None, help="pages made at once (default: the cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
     p = commands.add_parser("pages", help="build the chapters' web pages into book/chapters/ (used by make book)")
     p.add_argument("chapters", nargs="*", help="chapters to build (default: all)")
 
@@ -62,6 +70,10 @@ def main(argv=None):
             grade(args.submissions, args.out, workers=args.workers, only=tuple(args.assignment),
                   timeout=args.timeout, db_url=args.db, lms_pattern=args.lms_pattern, progress=not args.quiet,
                   budget=args.notebook_timeout, trusted=args.trusted_submissions)
+        elif args.command == "refresh":
+            from .grade import refresh
+
+            refresh(args.out, db_url=args.db, workers=args.workers, progress=not args.quiet)
         elif args.command == "pages":
             from .pages import build_pages
 

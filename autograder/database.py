@@ -8,9 +8,11 @@ lock that lets several graders write to one database at once.
 - ``postgresql://`` means the psycopg (3) driver, the one requirements.txt installs, whatever SQLAlchemy's
   default for the bare dialect is (psycopg2 before SQLAlchemy 2.1).
 - :func:`gradebook_lock`: nbgrader's writes are not safe against a second writer (two graders both create the
-  tables of an empty database, or the same student, and one fails on a unique key). Every write to a
-  PostgreSQL gradebook happens under one advisory lock, held only while writing, so graders of different
-  chapters into one database serialize their writes and run their notebooks in parallel.
+  tables of an empty database, or the same student, and one fails on a unique key; two workers of one grader
+  write to one SQLite file at once). Every write to a gradebook happens under one lock, held only while
+  writing: PostgreSQL's advisory lock, or for SQLite an exclusive ``flock`` on a file next to the database. So
+  the workers of one grader, and graders of different chapters into one database, serialize their writes and
+  run their notebooks in parallel.
 """
 
 import os
@@ -66,8 +68,22 @@ def is_postgresql(db_url):
 
 @contextmanager
 def gradebook_lock(db_url):
-    """Hold the course's advisory lock on a PostgreSQL gradebook while the block writes to it (a no-op for
-    any other database: a shared SQLite file is not made safe for two graders at once)."""
+    """Hold the course's lock on the gradebook while the block writes to it: PostgreSQL's advisory lock, or an
+    exclusive ``flock`` on ``<database file>.lock`` for SQLite (nothing for an in-memory database)."""
+    url = _url(db_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{url.database}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
     if not is_postgresql(db_url):
         yield
         return

@@ -11,8 +11,6 @@ import io
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import nbformat
-
 from .untrusted import csp_meta, printable
 
 # The page runs no script at all: its plots are PNG data URIs and its style is inline.
@@ -40,29 +38,24 @@ def _plot_png(draw):
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def test_results(course, chapter):
-    """``{test grade_id: [passed?, ...]}`` and a Counter of ``(test, message)`` over the graded notebooks."""
+def test_results(tests, chapter):
+    """``{test grade_id: [passed?, ...]}`` and a Counter of ``(test, message)`` over the chapter's graded
+    notebooks; ``tests``: ``{(student, chapter): {test: [passed, message]}}``, as the workers found them."""
     passed, messages = defaultdict(list), Counter()
-    for path in sorted((Path(course) / "autograded").glob(f"*/{chapter}/{chapter}.ipynb")):
-        try:
-            nb = nbformat.read(str(path), as_version=4)
-        except Exception:
+    for (_, row_chapter), results in sorted(tests.items()):
+        if row_chapter != chapter:
             continue
-        for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-                continue
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            passed[meta["grade_id"]].append(not errors)
-            for error in errors[:1]:
-                first = (error.get("evalue") or "").strip().splitlines()
-                messages[meta["grade_id"], f"{error.get('ename')}: {first[0] if first else ''}"[:200]] += 1
+        for test, (ok, message) in results.items():
+            passed[test].append(ok)
+            if not ok:
+                messages[test, message] += 1
     return passed, messages
 
 
-def write_summary(out, course, rows, db_url=None, warning=None):
-    """Write ``out/summary.html`` from the rows of grades.csv and the autograded notebooks; ``warning``, if
-    any, stands above everything (a batch graded without isolation says so)."""
+def write_summary(out, rows, tests, warning=None):
+    """Write ``out/summary.html`` from the rows of grades.csv and the results of the tests (see
+    :func:`test_results`); ``warning``, if any, stands above everything (a batch graded without isolation says
+    so)."""
     by_chapter = defaultdict(list)
     for row in rows:
         by_chapter[row["assignment"]].append(row)
@@ -89,7 +82,7 @@ def write_summary(out, course, rows, db_url=None, warning=None):
 
             parts.append(f'<img alt="Distribution of the scores in {_text(chapter)}" '
                          f'src="data:image/png;base64,{_plot_png(histogram)}">')
-        passed, messages = test_results(course, chapter)
+        passed, messages = test_results(tests, chapter)
         if passed:
             parts.append("<h3>Pass rate of every test</h3><table><tr><th>test</th><th>passed</th></tr>")
             for test, results in passed.items():
