@@ -26,6 +26,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from .course import CourseError, chapters
@@ -151,31 +152,76 @@ def _with_notes(status, notes):
 def _run(function, jobs, workers, progress, what):
     """``{key: function(job)}`` for ``jobs`` (``{key: job}``), in worker processes started at once.
 
-    A worker that dies (the machine's OOM killer, say) costs only the rows it had: their result says so."""
+    A worker process that dies (the machine's OOM killer, say) breaks the pool, and every job it had not
+    finished fails with it. Those that had started are suspects: each is run again alone, so that the one that
+    kills its worker gets a status that says so and the others their grades; those that had not started go
+    back into a new pool. Nothing stops the batch."""
+    import tempfile
+
     from tqdm import tqdm
 
-    results = {}
-    if not jobs:
-        return results
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    # fork: a worker starts with this process's modules already imported (nbgrader, nbformat, ...)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(function, job): key for key, job in jobs.items()}
-        bar = tqdm(total=len(jobs), unit="notebook", desc=what, disable=not progress, file=sys.stderr)
-        for future in as_completed(futures):
-            key = futures[future]
-            try:
-                results[key] = future.result()
-            except Exception as exc:  # the worker itself died: this job's row only
-                results[key] = {"status": f"could not be graded: the worker failed ({type(exc).__name__}: "
-                                          f"{exc})"[:300], "scored": False, "points": None, "tests": {}}
-            bar.update()
-            status = results[key].get("status")
-            if status and status.split(";")[0] != "ok":
-                job = jobs[key]
-                bar.write(printable(f"{job['student']}/{job['assignment']}: {status}"), file=sys.stderr)
-        bar.close()
+    results, pending, suspects = {}, dict(jobs), set()
+    bar = tqdm(total=len(jobs), unit="notebook", desc=what, disable=not progress or not jobs, file=sys.stderr)
+
+    def done(key, result):
+        results[key] = result
+        del pending[key]
+        bar.update()
+        status = result.get("status")
+        if status and status.split(";")[0] != "ok":
+            bar.write(printable(f"{jobs[key]['student']}/{jobs[key]['assignment']}: {status}"), file=sys.stderr)
+
+    with tempfile.TemporaryDirectory(prefix="grading-") as started:
+        while pending:
+            batch = [next(iter(suspects))] if suspects else list(pending)
+            count = max(1, min(workers or os.cpu_count() or 1, len(batch)))
+            # fork: a worker starts with this process's modules already imported (nbgrader, nbformat, ...)
+            with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = {pool.submit(_call, function, pending[key], Path(started) / str(key)): key
+                           for key in batch}
+                for future in as_completed(futures):
+                    key = futures[future]
+                    try:
+                        done(key, future.result())
+                    except BrokenProcessPool:
+                        if key in suspects:  # it ran alone: its own worker died
+                            done(key, _failed("its worker process died (killed by the system: out of memory?)"))
+                        elif (Path(started) / str(key)).exists():
+                            suspects.add(key)
+                    except Exception as exc:  # the job could not be sent or its result not returned
+                        done(key, _failed(f"{type(exc).__name__}: {exc}"))
+                    if key in results:
+                        suspects.discard(key)
+            _stop_orphans(Path(started))
+    bar.close()
     return results
+
+
+def _call(function, job, started):
+    """Run in a worker: mark the job as started (see _run), then do it."""
+    from . import worker
+
+    worker._WORKER["registry"] = started.parent  # where the worker writes its kernel's PID
+    started.touch()
+    return function(job)
+
+
+def _stop_orphans(registry):
+    """Kill the kernels of the pool's workers, which outlive a worker that was killed (with a broken pool, all
+    are): an orphaned kernel still running a notebook must not race the job tried again in its folder. A
+    kernel leads its own process group; the sandbox it started dies with it (bubblewrap --die-with-parent)."""
+    import signal
+
+    for record in registry.glob("kernel-*"):
+        try:
+            os.killpg(int(record.read_text()), signal.SIGKILL)
+        except (OSError, ValueError):  # gone already
+            pass
+        record.unlink(missing_ok=True)
+
+
+def _failed(why):
+    return {"status": f"could not be graded: {why}"[:300], "scored": False, "points": None, "tests": {}}
 
 
 def _write_outputs(out, course, identities, db_url, warning):

@@ -60,7 +60,7 @@ def read_notebook(path):
 
 
 # ----------------------------------------------------------------------------------------- executing
-_WORKER = {"km": None, "runs": 0}  # this worker's kernel, reused from one notebook to the next
+_WORKER = {"km": None, "runs": 0, "registry": None}  # this worker's kernel, reused from one notebook to the next
 KERNEL_RUNS = 40  # notebooks one kernel grades before a fresh one starts
 
 
@@ -85,6 +85,8 @@ def _kernel_manager(log):
         km = AsyncKernelManager(kernel_name="python3")
         run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], stderr=log)
         _WORKER.update(km=km, runs=0)
+        if _WORKER["registry"] is not None:  # the batch stops it if this worker dies (grade._run)
+            (Path(_WORKER["registry"]) / f"kernel-{os.getpid()}").write_text(str(km.provisioner.pid))
     _WORKER["runs"] += 1
     return km
 
