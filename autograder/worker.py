@@ -201,18 +201,17 @@ def grade_notebook(job):
             graded = nbformat.read(str(target), as_version=4)
             save_grades(course, student, chapter, graded, db_url)
             result.update(scored=True, tests=test_results(graded), points=read_points(db_url, student, chapter))
-            (folder / ".result.json").write_text(json.dumps(
-                {"key": key, **{k: result[k] for k in ("status", "scored", "tests")}}))
             stage = STAGES[5]
             write_feedback(graded, feedback, student, chapter, db_url)
+            # last: a run stopped before this point, or a page that failed, is graded again next time
+            (folder / ".result.json").write_text(json.dumps(
+                {"key": key, **{k: result[k] for k in ("status", "scored", "tests")}}))
     except NotANotebook as exc:
         result["status"] = str(exc)
     except Exception as exc:  # this row's stage failed: its status says so, and the batch goes on
         failure = f"{stage} failed ({type(exc).__name__}: {exc})"
         result["status"] = (f"{result['status']}; {failure}" if result["scored"]
                             else f"could not be graded: {failure}")[:300]
-        if result["scored"]:  # a feedback page that failed: grading again makes it again
-            (folder / ".result.json").unlink(missing_ok=True)
     if not result["scored"]:
         _forget(db_url, student, chapter, folder, feedback)
     return result

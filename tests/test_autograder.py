@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 from autograder.course import REPO, tool_env
+from autograder.exports import CSV_COLUMNS
 
 from conftest import CHAPTERS
 
@@ -38,9 +39,11 @@ def test_release_refuses_an_unknown_chapter():
 def test_csv_has_the_columns_an_instructor_needs(class_grades):
     """Does grades.csv have the fixed columns first and one column per exercise?"""
     header = (class_grades["out"] / "grades.csv").read_text().splitlines()[0].split(",")
-    assert header[:6] == ["student", "assignment", "score", "max_score", "manual_points_pending", "status"]
+    assert header[:len(CSV_COLUMNS)] == CSV_COLUMNS == [
+        "student", "name", "assignment", "late", "score", "max_score", "manual_score", "manual_max_score",
+        "manual_points_pending", "total", "max_total", "status", "file"]
     row = class_grades["rows"]["solved", CHAPTERS[0]]
-    exercise_columns = [c for c in header[6:] if row.get(c)]
+    exercise_columns = [c for c in header[len(CSV_COLUMNS):] if row.get(c)]
     assert exercise_columns, header
     assert abs(sum(float(row[c]) for c in exercise_columns if not c.startswith("written"))
                - float(row["score"])) < 1e-9

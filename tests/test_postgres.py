@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from autograder.course import REPO, tool_env
-from autograder.grade import exercise_of_cells
+from autograder.exports import CSV_COLUMNS
+from autograder.gradebook import exercise_of_cells
 
 from conftest import CHAPTERS
 
@@ -170,7 +171,7 @@ def test_a_class_graded_into_postgres_with_the_url_in_the_environment(postgres, 
         assert float(rows[student, chapter]["score"]) == float(rows[student, chapter]["max_score"]) > 0
     assert float(rows["bob", chapter]["score"]) == 0
     exercises = list(dict.fromkeys(exercise_of_cells(chapter).values()))
-    assert header[6:] == exercises, "the exercise columns are not in the chapter's order"
+    assert header[len(CSV_COLUMNS):] == exercises, "the exercise columns are not in the chapter's order"
 
     scores, counts, duplicates = _gradebook(url)
     assert scores == {(s, chapter): float(rows[s, chapter]["score"]) for s in ("ada", "bob", "cy")}
@@ -215,5 +216,5 @@ def test_two_graders_into_one_database_at_once_lose_and_duplicate_nothing(postgr
             expected = float(row["max_score"]) if kind == "solved" else 0.0
             assert float(row["score"]) == expected > 0 or float(row["score"]) == expected == 0, row
             assert scores[student, chapter] == float(row["score"])
-        assert header[6:] == list(dict.fromkeys(exercise_of_cells(chapter).values()))
+        assert header[len(CSV_COLUMNS):] == list(dict.fromkeys(exercise_of_cells(chapter).values()))
         _no_password_under(out)

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import collect, feedback, grade, summary, untrusted
+from autograder import collect, exports, feedback, grade, summary, untrusted, worker
 from autograder.course import REPO, CourseError, tool_env
 
 from conftest import CHAPTERS
@@ -285,16 +285,16 @@ def test_a_formula_reaches_the_csv_without_the_defence_and_not_with_it(tmp_path,
             {"student": "\tTAB", "assignment": "\r=CR", "score": 1, "max_score": "", "manual_points_pending": 0,
              "status": "-2+3\x1b]0;retitled\x07", "exercise": "-0.25"}]
 
-    def fields(path):
+    def fields(path):  # the columns the rows have, in the order of the file
         with open(path, newline="") as f:
-            return list(csv.reader(f))[1:]
+            return [[line[k] for k in line if k in rows[0]] for line in csv.DictReader(f)]
 
-    monkeypatch.setattr(grade, "csv_cell", lambda value: value)
-    grade.write_csv(tmp_path / "raw.csv", rows)
+    monkeypatch.setattr(exports, "csv_cell", lambda value: value)
+    exports.write_csv(tmp_path / "raw.csv", rows)
     raw = fields(tmp_path / "raw.csv")
-    assert raw[0][:2] == [FORMULA_STUDENT, FORMULA_CHAPTER] and raw[0][5:] == ["@SUM(1+1)", "+2+3"], raw
+    assert raw[0] == [FORMULA_STUDENT, FORMULA_CHAPTER, "-1.5", "-2", "0", "@SUM(1+1)", "+2+3"], raw
     monkeypatch.undo()
-    grade.write_csv(tmp_path / "grades.csv", rows)
+    exports.write_csv(tmp_path / "grades.csv", rows)
     safe = fields(tmp_path / "grades.csv")
     assert safe[0] == ["'" + FORMULA_STUDENT, "'" + FORMULA_CHAPTER, "-1.5", "-2", "0", "'@SUM(1+1)", "'+2+3"], safe
     assert safe[1] == ["'\tTAB", "'\r=CR", "1", "", "0", "'-2+3\ufffd]0;retitled\ufffd", "-0.25"], safe
@@ -421,14 +421,14 @@ def test_reading_goes_through_no_link_and_opens_no_special_file(tmp_path):
     (root / "ada" / CHAPTER / "link.ipynb").symlink_to(SOURCE)
     os.mkfifo(root / "ada" / CHAPTER / "fifo.ipynb")
     (root / "eve").symlink_to(REPO / "solutions", target_is_directory=True)
-    assert grade.read_notebook(plain).cells == []
+    assert worker.read_notebook(plain).cells == []
     cases = {root / "ada" / CHAPTER / "link.ipynb": f"ada/{CHAPTER}/link.ipynb is a symbolic link, not a file",
              root / "ada" / CHAPTER / "fifo.ipynb": f"ada/{CHAPTER}/fifo.ipynb is a FIFO (named pipe), not a file",
              root / "eve" / CHAPTER / f"{CHAPTER}.ipynb": "eve is a symbolic link, not a folder",
              Path("/dev/null"): "dev/null is a character device, not a file"}
     for path, what in cases.items():
         with pytest.raises(ValueError, match="^not graded: " + what.replace("(", r"\(").replace(")", r"\)")):
-            grade.read_notebook(path)
+            worker.read_notebook(path)
     assert len(untrusted.submission_fingerprint(SOURCE)) == 64  # a plain file of the instructor's: read
     assert untrusted.submission_fingerprint(root / "eve" / CHAPTER / f"{CHAPTER}.ipynb").startswith("unreadable")
 
@@ -445,10 +445,10 @@ def test_the_limit_on_all_text_together(tmp_path):
     nbformat.write(nb, str(path))
     with pytest.raises(ValueError, match=f"^too much text: the cells have {count * len(cell):,} characters in all, "
                                          f"the limit is {untrusted.MAX_SOURCE_CHARS:,}; delete the cells"):
-        grade.read_notebook(path)
+        worker.read_notebook(path)
     nb.cells.pop()
     nbformat.write(nb, str(path))
-    assert len(grade.read_notebook(path).cells) == count - 1
+    assert len(worker.read_notebook(path).cells) == count - 1
 
 
 # --------------------------------------------------------------------------------------- the browser
@@ -620,7 +620,7 @@ def test_the_summary_escapes_what_learners_control(batch, browser, monkeypatch):
     monkeypatch.setattr(summary, "_text", str)
     monkeypatch.setattr(summary, "csp_meta", lambda policy: "")
     (batch["out"] / "variants" / "summary").mkdir(parents=True, exist_ok=True)
-    summary.write_summary(batch["out"] / "variants" / "summary", batch["out"] / "course", rows)
+    summary.write_summary(batch["out"] / "variants" / "summary", rows, {})
     unescaped = browser(batch["out"] / "variants" / "summary" / "summary.html")
     assert {"chapter-name", "stdout-img"} <= set(unescaped["pwned"]), unescaped["pwned"]
 
