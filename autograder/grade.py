@@ -35,6 +35,7 @@ from .collect import UNPACK_STATUS, unpack
 from .feedback import write_feedback
 from .isolate import after_grading, for_grading, sandbox_protected
 from .recover import recover_metadata
+from .scores import max_automatic_score, totals
 from .summary import write_summary
 from .untrusted import check_notebook, csv_cell, kind_of, not_a_file, printable, read_submission, submission_fingerprint
 
@@ -465,25 +466,13 @@ def gradebook_rows(course, found, statuses, db_url):
             exercises = exercise_of_cells(chapter)
             for exercise in exercises.values():  # the chapter's order, whatever order the database returns
                 row.setdefault(exercise, 0.0)
-            score = pending = 0.0
-            for nb in submission.notebooks:
-                for grade in nb.grades:
-                    automatic = grade.cell_type == "code"
-                    if automatic:
-                        score += grade.auto_score or 0.0
-                    elif grade.manual_score is None:
-                        pending += grade.max_score
-                    exercise = exercises.get(grade.name, grade.name)
-                    row[exercise] = round(row.get(exercise, 0.0) + (grade.score or 0.0), 4)
-            row.update(score=round(score, 4), manual_points_pending=pending)
+            grades = [grade for nb in submission.notebooks for grade in nb.grades]
+            for grade in grades:
+                exercise = exercises.get(grade.name, grade.name)
+                row[exercise] = round(row.get(exercise, 0.0) + (grade.score or 0.0), 4)
+            points = totals(grades)
+            row.update(score=points["score"], manual_points_pending=points["pending"])
     return rows
-
-
-def max_automatic_score(chapter):
-    """The points of a chapter's test cells (written answers excluded)."""
-    nb = nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
-    return sum(float(c.metadata["nbgrader"].get("points", 0)) for c in nb.cells
-               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
 
 
 def write_csv(path, rows):
