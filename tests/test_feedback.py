@@ -20,7 +20,7 @@ from autograder.course import REPO, tool_env
 from autograder.release import release
 
 from conftest import CHAPTERS
-from notebooks import grade_id, plant, solved_submission
+from notebooks import grade_id, only_requests_to, plant, solved_submission
 from test_site import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 CHAPTER = CHAPTERS[0]
@@ -83,16 +83,7 @@ def browser():
 
         def visit(path):
             context = chromium.new_context(viewport=PHONE)
-            attempted, console = [], []
-
-            def route(r, request):
-                if request.url.startswith("file://"):
-                    r.continue_()
-                else:
-                    attempted.append(request.url)
-                    r.abort("blockedbyclient")
-
-            context.route("**/*", route)
+            attempted, console = only_requests_to(context, "file://"), []
             tab = context.new_page()
             tab.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
             tab.goto(path.as_uri(), wait_until="load")

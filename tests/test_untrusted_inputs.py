@@ -34,7 +34,7 @@ from autograder import collect, feedback, grade, summary, untrusted
 from autograder.course import REPO, CourseError, tool_env
 
 from conftest import CHAPTERS
-from notebooks import Server, exercises, grade_id, solved_submission, source_notebook
+from notebooks import Server, exercises, grade_id, only_requests_to, solved_submission, source_notebook
 
 CHAPTER = CHAPTERS[0]
 SOURCE = REPO / "solutions" / CHAPTER / f"{CHAPTER}.ipynb"
@@ -483,16 +483,7 @@ def browser(batch):
 
         def visit(path):
             context = chromium.new_context()
-            foreign = []
-
-            def route(r, request):
-                if request.url.startswith(server.url):
-                    r.continue_()
-                else:
-                    foreign.append(request.url)
-                    r.abort("blockedbyclient")
-
-            context.route("**/*", route)
+            foreign = only_requests_to(context, server.url)
             tab = context.new_page()
             console = []
             tab.on("console", lambda message: console.append(message.text))
