@@ -8,6 +8,8 @@ Run it as ``python -m autograder <command>``; ``python -m autograder --help`` li
 - ``collect.py``: an LMS download (a zip of notebooks) unpacked into one folder per student.
 - ``untrusted.py``: what learners control, kept to their own row: input limits, regular files only, safe CSV
   fields and HTML.
+- ``scores.py``: how a notebook's points add up (automatic, written, waiting for a person), for grades.csv
+  and the feedback page alike.
 - ``grade.py``: grading a folder of submissions into a gradebook, ``grades.csv`` and feedback.
 - ``recover.py``: the cells of a submission whose editor dropped nbgrader's metadata, recognised.
 - ``isolate.py``: the notebook a kernel runs to grade: the tests in the kernel, the learner's cells in the sandbox.

@@ -20,7 +20,7 @@ status quoting their error, or a folder's name as a formula.
 import csv
 
 from .course import chapters
-from .gradebook import exercise_of_cells
+from .scores import exercise_of_cells
 from .untrusted import csv_cell
 
 CSV_COLUMNS = ["student", "name", "assignment", "late", "score", "max_score", "manual_score", "manual_max_score",

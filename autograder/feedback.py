@@ -7,18 +7,28 @@ error in a test cell down to the error's name and message, which is what the tes
 
 The page is opened in a browser, by the learner and by the instructor, and a learner writes much of it: the
 markdown of written answers (raw HTML included), cells they add, what their code prints and the messages of
-its errors. :class:`SafeFeedbackExporter` renders nbgrader's own feedback template with every piece of
-markdown and HTML cleaned after rendering (:func:`autograder.untrusted.clean_html`), outputs reduced to the
-kinds that cannot run, and a Content-Security-Policy in the page as a second layer.
+its errors. :class:`SafeFeedbackExporter` renders the course's feedback template (``templates/``, nbgrader's
+rewritten where it misled) with every piece of markdown and HTML cleaned after rendering
+(:func:`autograder.untrusted.clean_html`), outputs reduced to the kinds that cannot run, and a
+Content-Security-Policy in the page as a second layer.
+
+The page is one file that works offline (it is mailed, or put on an LMS): MathJax is inside it. Its header
+counts points as grades.csv does (:class:`GetScores`, ``scores.py``).
 """
 
+import functools
 import re
+from pathlib import Path
 
-from jinja2 import DictLoader, pass_context
+import nbgrader
+from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
+from traitlets.config import Config
 
+from .scores import max_automatic_score, totals, waits_for_grader
 from .untrusted import IMAGE_DATA, clean_html, content_security_policy, csp_meta
 
 
@@ -34,6 +44,26 @@ class HideTestTracebacks(Preprocessor):
                     message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
                     output["traceback"] = [message]
         return cell, resources
+
+
+class GetScores(GetGrades):
+    """nbgrader's GetGrades (each graded cell's score and points, the graders' comments) with the totals
+    counted as grades.csv counts them (scores.py) and every written answer no person has graded yet marked
+    ``waiting``. nbgrader's own total adds the written points to the automatic ones, and shows an answer
+    nobody has graded as 0."""
+
+    def preprocess(self, nb, resources):
+        self.grades = []
+        nb, resources = super().preprocess(nb, resources)
+        chapter = resources["nbgrader"]["assignment"]
+        resources["nbgrader"]["totals"] = dict(totals(self.grades), max_score=max_automatic_score(chapter))
+        return nb, resources
+
+    def _get_score(self, cell, resources):
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        cell.metadata.nbgrader.update(score=grade.score, points=grade.max_score, waiting=waits_for_grader(grade))
+        self.grades.append(grade)
 
 
 SAFE_OUTPUT_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg"}
@@ -76,22 +106,42 @@ class SanitizeOutputs(Preprocessor):
         return cell, resources
 
 
-# nbgrader's feedback template loads MathJax 2 with a <script type="text/x-mathjax-config"> block, which MathJax
-# runs with eval(); a policy that allowed eval would let a learner's own config block run too. The same
-# settings given as window.MathJax before MathJax loads need no eval, and the policy allows this one inline
-# script by its hash. (The template's `mathjax()` macro is looked up by name, so this one replaces it.)
-MATHJAX_URL = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"
-MATHJAX_CONFIG = (
-    'window.MathJax = {TeX: {equationNumbers: {autoNumber: "AMS", useLabelIds: true}}, '
-    'tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]], '
-    'processEscapes: true, processEnvironments: true}, displayAlign: "center", messageStyle: "none", '
-    'CommonHTML: {linebreaks: {automatic: true}}};')
-MATHJAX_MACRO = (
-    f'{{%- macro mathjax(url="{MATHJAX_URL}") -%}}\n'
-    f"<script>{MATHJAX_CONFIG}</script>\n"
-    '<script src="{{ url }}"></script>\n'
-    "{%- endmacro %}\n")
-FEEDBACK_CSP = content_security_policy(MATHJAX_CONFIG)
+# MathJax 3 (the site's own copy, from the django-static-mathjax package) goes inside the page: the page is one
+# file, mailed or put on an LMS, and read offline. The full TeX input (every extension, so nothing is fetched
+# later) with SVG output (no font files), and MathJax's "safe" extension, which keeps a learner's \href,
+# \style, \class or \mmlToken from adding a javascript: link, an id or a style that could cover the scores.
+# The settings are a plain window.MathJax object (MathJax 3 runs no configuration with eval); MathJax starts
+# when the page is parsed, so that the safe extension, a later script, has registered itself. \require and
+# autoloading are off: they would fetch a file. The policy allows these scripts, and no other, by their hash.
+MATHJAX_CONFIG = r"""window.MathJax = {
+  tex: {inlineMath: [["$", "$"], ["\\(", "\\)"]], displayMath: [["$$", "$$"], ["\\[", "\\]"]],
+        processEscapes: true, processEnvironments: true, tags: "ams",
+        packages: {"[-]": ["require", "autoload"]}},
+  options: {enableMenu: false},
+  startup: {ready: function () {
+    document.addEventListener("DOMContentLoaded", function () { MathJax.startup.defaultReady(); });
+  }}
+};"""
+MATHJAX_FILES = ("tex-svg-full.js", "ui/safe.js")
+# nbgrader's copy of Bootstrap 3, whose panels the page uses, as nbgrader's pages do; its @font-face (icons the
+# page does not use) would name font files next to the page, which the policy refuses and the console reports.
+BOOTSTRAP_CSS = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "static" / "node_modules" / (
+    "bootstrap/dist/css/bootstrap.min.css")
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+
+
+@functools.cache
+def page_assets():
+    """What every page holds: its scripts (MathJax's settings, MathJax, its safe extension), Bootstrap's
+    styles, and the Content-Security-Policy that allows exactly these scripts. Read once per process (2.4 MB)."""
+    import mathjax
+
+    folder = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    scripts = (MATHJAX_CONFIG, *((folder / name).read_text(encoding="utf-8") for name in MATHJAX_FILES))
+    if any("<script" in script.lower() or "</script" in script.lower() for script in scripts):
+        raise RuntimeError("a MathJax file would end its <script> element early")  # (HTML parses it so)
+    styles = FONT_FACE.sub("", BOOTSTRAP_CSS.read_text(encoding="utf-8"))
+    return {"scripts": scripts, "styles": styles, "policy": content_security_policy(*scripts)}
 
 
 class _Attachments(dict):
@@ -117,27 +167,38 @@ class _Context:
 
 
 class SafeFeedbackExporter(HTMLExporter):
-    """nbconvert's HTML exporter with every piece of markdown and HTML cleaned after it is rendered, local
-    images never read into the page, nbgrader's MathJax set-up without eval, and a Content-Security-Policy."""
+    """The course's feedback page (``templates/course_feedback``), with every piece of markdown and HTML
+    cleaned after it is rendered, local images never read into the page, MathJax inside the page, and a
+    Content-Security-Policy. The template is fixed here, not configured: nbgrader's ``generate_feedback``
+    would otherwise choose its own."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, config=None, **kwargs):
+        config = Config(config or {})
+        config.merge(Config({type(self).__name__: {  # over any HTMLExporter settings
+            "template_name": "course_feedback", "extra_template_basedirs": [str(Path(__file__).parent / "templates")]}}))
+        super().__init__(config=config, **kwargs)
         self.sanitize_html = True  # the template drops JavaScript and widget outputs, and passes HTML
         self.embed_images = False  # through clean_html; never read files a learner's markdown names
-        self.extra_loaders = [DictLoader({"mathjax.html.j2": MATHJAX_MACRO}), *self.extra_loaders]
 
     def default_filters(self):
         yield from super().default_filters()
         yield ("clean_html", clean_html)
+        yield ("points", points)
 
     @pass_context
     def markdown2html(self, context, source):
-        # nbgrader's template renders markdown cells and comments without the template's clean_html step
+        # the template renders markdown cells and comments without nbconvert's clean_html step
         return clean_html(super().markdown2html(_Context(context), source))
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        body, resources = super().from_notebook_node(nb, resources, **kw)
-        return with_policy(body, FEEDBACK_CSP), resources
+        assets = page_assets()
+        body, resources = super().from_notebook_node(nb, dict(resources or {}, page=assets), **kw)
+        return with_policy(body, assets["policy"]), resources
+
+
+def points(value):
+    """Points as a person writes them: ``8``, ``1.5``, ``0.33``."""
+    return f"{round(float(value or 0), 2):g}"
 
 
 def with_policy(page, policy):
@@ -153,25 +214,16 @@ _EXPORTER = {}
 
 
 def _exporter():
-    """nbgrader's feedback page (its own template) with hidden tests and test tracebacks removed; made once
-    per process, since loading the templates costs more than rendering a notebook."""
+    """The feedback exporter with its preprocessors (the scores, hidden tests and test tracebacks removed,
+    outputs sanitized); made once per process, since loading the templates costs more than rendering."""
     if "html" not in _EXPORTER:
-        import os
-
-        import nbgrader
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-        from nbgrader.preprocessors import ClearHiddenTests, GetGrades
-        from traitlets.config import Config
+        from nbgrader.preprocessors import ClearHiddenTests
 
-        formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
         config = Config()
-        config.HTMLExporter.template_name = "feedback"
-        config.HTMLExporter.extra_template_basedirs = [os.path.join(formgrader, "templates")]
-        config.HTMLExporter.extra_template_paths = [
-            os.path.join(formgrader, "static", "node_modules", "bootstrap", "dist", "css")]
         config.Exporter.default_preprocessors = []
         exporter = SafeFeedbackExporter(config=config)
-        for preprocessor in (GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks,
+        for preprocessor in (GetScores, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks,
                              SanitizeOutputs):
             exporter.register_preprocessor(preprocessor, enabled=True)
         _EXPORTER["html"] = exporter
@@ -183,7 +235,6 @@ def write_feedback(nb, target, student, chapter, db_url):
     would (same template, grades from the gradebook), without hidden tests and with nothing that runs."""
     import copy
     import html
-    from pathlib import Path
 
     resources = {"nbgrader": {"notebook": chapter, "assignment": chapter, "student": student, "db_url": db_url},
                  "metadata": {"name": chapter}}
@@ -194,9 +245,9 @@ def write_feedback(nb, target, student, chapter, db_url):
             f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(chapter)}</title>'
             f"</head><body><h1>{html.escape(chapter)}</h1><p>This feedback page could not be made "
             f"({html.escape(type(exc).__name__)}: {html.escape(str(exc)[:300])}). Your grade is in the "
-            "gradebook; ask your instructor for the details.</p></body></html>", FEEDBACK_CSP)
+            "gradebook; ask your instructor for the details.</p></body></html>", page_assets()["policy"])
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    partial.write_text(body)
+    partial.write_text(body, encoding="utf-8")  # as the page's <meta charset> says
     partial.replace(target)

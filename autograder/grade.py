@@ -32,7 +32,8 @@ from pathlib import Path
 from .course import CourseError, chapters
 from .database import normalize
 from .exports import write_csv, write_lms_exports
-from .gradebook import max_points, prepare_course
+from .gradebook import prepare_course
+from .scores import max_points
 from .isolate import sandbox_protected
 from .submissions import collect, write_skipped
 from .summary import write_summary
@@ -238,11 +239,11 @@ def _row(identity):
     chapter = identity["assignment"]
     automatic, written = max_points(chapter) if chapter in chapters() else ("", "")
     points = identity.get("points") or {}
-    score, manual = points.get("score", 0.0), points.get("manual_score", 0.0)
+    score, manual = points.get("score", 0.0), points.get("written", 0.0)
     row = {"student": identity["student"], "name": identity["name"], "assignment": chapter,
            "late": "yes" if identity["late"] else "no", "score": score, "max_score": automatic,
            "manual_score": manual, "manual_max_score": written,
-           "manual_points_pending": points.get("manual_points_pending", 0.0),
+           "manual_points_pending": points.get("pending", 0.0),
            "total": round(score + manual, 4), "max_total": automatic + written if automatic != "" else "",
            "status": identity["status"], "file": identity["file"], "lms": identity["lms"],
            "lms_id": identity["lms_id"]}

@@ -5,17 +5,13 @@ submission is sanitized against the gradebook (``sanitize``), and once executed 
 the gradebook (``save_grades``). Every write to the gradebook happens under :func:`database.gradebook_lock`,
 so the worker processes of one grader, and several graders sharing one database, never write at once.
 
-:func:`points` reads a submission's points back, the way grades.csv and the feedback pages count them:
-automatic points (code test cells), written answers apart (their points given by a person, and those still
-waiting for one: nbgrader's ``needs_manual_grade``; a written answer left as released is scored 0 by nbgrader
-and waits for nobody).
+How the points it holds add up (automatic and written apart) is scores.py's business.
 """
 
 import hashlib
 import json
 import shutil
 import warnings
-from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -126,68 +122,3 @@ def save_grades(course, student, chapter, nb, db_url):
 
     with gradebook_lock(db_url):
         SaveAutoGrades().preprocess(nb, _resources(course, student, chapter, db_url))
-
-
-# ----------------------------------------------------------------------------------------- points
-@cache
-def exercise_of_cells(chapter):
-    """Map each graded cell of a chapter to its exercise: the solution cell above it (or itself)."""
-    nb = nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
-    mapping, exercise = {}, None
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            exercise = meta["grade_id"]
-        if meta.get("grade"):
-            mapping[meta["grade_id"]] = meta["grade_id"] if meta.get("solution") else exercise
-    return mapping
-
-
-@cache
-def max_points(chapter):
-    """``(automatic, written)``: the points of a chapter's code test cells and of its written answers."""
-    nb = nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
-    automatic = written = 0.0
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            if cell.cell_type == "code":
-                automatic += float(meta.get("points", 0))
-            else:
-                written += float(meta.get("points", 0))
-    return automatic, written
-
-
-def max_automatic_score(chapter):
-    return max_points(chapter)[0]
-
-
-def points(gb, student, chapter):
-    """The points of a graded submission, as grades.csv has them, or None if the gradebook has none:
-    ``score`` (automatic, code test cells; an instructor's override in formgrader counts), ``manual_score``
-    (written answers a person graded, and those left blank, scored 0), ``manual_points_pending`` (written
-    answers waiting for a person) and ``exercises`` (points per exercise, in the chapter's order; empty for a
-    written answer waiting for a person)."""
-    from nbgrader.api import MissingEntry
-
-    try:
-        submission = gb.find_submission(chapter, student)
-    except MissingEntry:
-        return None
-    mapping = exercise_of_cells(chapter)
-    exercises = dict.fromkeys(mapping.values(), 0.0)  # the chapter's order, whatever order the database returns
-    score = manual = pending = 0.0
-    for nb in submission.notebooks:
-        for grade in nb.grades:
-            exercise = mapping.get(grade.name, grade.name)
-            if grade.cell_type == "code":
-                score += grade.score or 0.0
-            elif grade.needs_manual_grade and grade.manual_score is None:
-                pending += grade.max_score
-                exercises[exercise] = ""  # no points yet: a person has not graded it
-                continue
-            else:
-                manual += grade.score or 0.0
-            exercises[exercise] = round(exercises.get(exercise, 0.0) + (grade.score or 0.0), 4)
-    return {"score": round(score, 4), "manual_score": round(manual, 4), "manual_points_pending": round(pending, 4),
-            "exercises": exercises}

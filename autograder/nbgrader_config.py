@@ -41,7 +41,7 @@ def configure(c, root, source="source", release="release", db_url=None, cell_tim
     # (nbgrader's own `nbgrader generate_feedback` included).
     c.GenerateFeedback.exporter_class = "autograder.feedback.SafeFeedbackExporter"
     c.GenerateFeedback.preprocessors = [
-        "nbgrader.preprocessors.GetGrades",
+        "autograder.feedback.GetScores",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
         "nbgrader.preprocessors.ClearHiddenTests",
         "autograder.feedback.HideTestTracebacks",

@@ -9,7 +9,7 @@ in. This module holds, in one place, what keeps them from reaching further than 
 - :func:`read_submission`: a submission is read only if it is a regular file, opened without following a
   symbolic link at any level a learner controls, and checked on the opened file (no check-then-open race);
 - :func:`csv_cell`: a field of grades.csv that no spreadsheet evaluates as a formula;
-- :func:`clean_html` and :data:`FEEDBACK_CSP`: HTML in which nothing a learner wrote can run.
+- :func:`clean_html` and :func:`content_security_policy`: HTML in which nothing a learner wrote can run.
 """
 
 import hashlib
@@ -244,11 +244,11 @@ def clean_html(html):
     return _CLEANER.clean(html)
 
 
-# A second layer for the feedback page: a Content-Security-Policy that runs no script but MathJax from the
-# CDN nbgrader's template loads it from (and the page's own MathJax configuration, by its hash: see
-# feedback.py), loads images only from data: URIs, fonts and styles only from the page and MathJax, connects
-# nowhere, and takes no <base> or form. A learner's markup that got past the sanitiser still runs nothing.
-MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
+# A second layer for the feedback page: a Content-Security-Policy that runs no script but the page's own
+# (MathJax and its settings, inside the page, allowed by their hashes: see feedback.py), loads images only
+# from data: URIs and nothing else from anywhere (MathJax's SVG output needs no font), takes styles only
+# from the page, connects nowhere, and takes no <base> or form. A learner's markup that got past the
+# sanitiser still runs nothing.
 
 
 def script_hash(script):
@@ -257,9 +257,9 @@ def script_hash(script):
 
 
 def content_security_policy(*inline_scripts):
-    scripts = " ".join([MATHJAX_CDN, *map(script_hash, inline_scripts)])
-    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline' {MATHJAX_CDN}; "
-            f"font-src {MATHJAX_CDN}; img-src data:; base-uri 'none'; form-action 'none'")
+    scripts = " ".join(map(script_hash, inline_scripts)) or "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data:; "
+            "base-uri 'none'; form-action 'none'")
 
 
 def csp_meta(policy):

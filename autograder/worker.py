@@ -25,7 +25,8 @@ from pathlib import Path
 import nbformat
 
 from .feedback import write_feedback
-from .gradebook import fingerprint, forget, points, register, sanitize, save_grades, source_path
+from .gradebook import fingerprint, forget, register, sanitize, save_grades, source_path
+from .scores import points
 from .isolate import after_grading, for_grading
 from .recover import recover_metadata
 from .untrusted import check_notebook, read_submission, submission_fingerprint

@@ -1,9 +1,12 @@
-"""How fast is grading a class, against the floor of any serial grader?
+"""How fast is grading a class, how does it grow with cores, and against the floor of any serial grader?
 
-Grades N copies of a correct submission of one chapter with `python -m autograder grade --workers 2`, and
-executes the same notebook N times serially in one Python process with nbclient (a kernel start plus the
-execution: what any grader that runs notebooks one after another must at least spend). Prints both times
-and their ratio; the goal is a ratio of at most 0.6.
+Grades N copies of a correct submission of one chapter with 1 and with 2 workers (the grader's own function,
+in this process, as `python -m autograder grade` calls it), and executes the same notebook N times serially in
+one Python process with nbclient (a kernel start plus the execution: what any grader that runs notebooks one
+after another must at least spend). Prints notebooks per minute with 1 and 2 workers and their ratio (goal:
+at least 1.7), the ratio of the 2-worker time to the serial floor (goal: at most 0.5), and the main process's
+share of all the CPU time the machine spent while grading (goal: under 10 %: the per-notebook work happens in
+the workers). The machine's CPU time is read from /proc/stat, so run it on an otherwise idle machine.
 
 It also prices the isolation of learners' code (autograder/sandbox/): the same class graded with
 `--trusted-submissions` (no bubblewrap), and the median time to start one sandbox and run a cell in it, with and
@@ -14,7 +17,6 @@ without bubblewrap.
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,27 +59,45 @@ def main():
                            resources={"metadata": {"path": str(released.parent)}}).execute()
         floor = time.perf_counter() - start
 
-        graded, trusted = (grade(tmp, args.workers, name, flags) for name, flags in
-                           [("graded", []), ("trusted", ["--trusted-submissions"])])
+        runs = {workers: grade(tmp, workers, f"graded-{workers}") for workers in (1, args.workers)}
+        trusted = grade(tmp, args.workers, "trusted", trusted=True)
     starts = {isolated: sandbox_start(isolated) for isolated in (True, False)}
 
-    print(f"chapter {args.chapter}, {args.n} submissions")
-    print(f"serial nbclient floor:         {floor:7.1f} s  ({floor / args.n:.2f} s per notebook)")
-    print(f"autograder, {args.workers} workers:        {graded:7.1f} s  ({graded / args.n:.2f} s per notebook)")
-    print(f"ratio (goal at most 0.6):      {graded / floor:7.2f}")
-    print(f"without isolation (trusted):   {trusted:7.1f} s  (isolation costs {(graded - trusted) / args.n:+.2f} s "
-          "per notebook)")
+    one, many = runs[1], runs[args.workers]
+    print(f"chapter {args.chapter}, {args.n} submissions, {os.cpu_count()} cores")
+    print(f"serial nbclient floor:          {floor:7.1f} s  ({floor / args.n:.2f} s per notebook)")
+    for workers, run in runs.items():
+        print(f"autograder, {workers} worker(s):        {run['wall']:7.1f} s  ({60 * args.n / run['wall']:.1f} notebooks "
+              f"per minute; main process {100 * run['main'] / run['cpu']:.1f} % of the CPU time, "
+              f"{run['cpu'] / args.n:.2f} CPU-s per notebook in all)")
+    print(f"{args.workers} workers against 1 (goal at least 1.7): {one['wall'] / many['wall']:5.2f}x")
+    print(f"ratio to the serial floor (goal at most 0.5): {many['wall'] / floor:5.2f}")
+    print(f"without isolation (trusted):    {trusted['wall']:7.1f} s  (isolation costs "
+          f"{(many['wall'] - trusted['wall']) / args.n:+.2f} s per notebook)")
     print(f"one sandbox started, a cell run: {1000 * starts[True]:.0f} ms with bubblewrap, "
           f"{1000 * starts[False]:.0f} ms without (median of 21)")
 
 
-def grade(tmp, workers, name, flags):
-    """Seconds to grade the submissions with the real command line."""
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp / "submissions"), "--out", str(tmp / name),
-                    "--workers", str(workers), "--quiet", *flags], cwd=REPO, check=True, env=tool_env(),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+def machine_cpu():
+    """CPU seconds the whole machine has spent (every process, every core), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _, _, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def grade(tmp, workers, name, trusted=False):
+    """``{"wall", "main", "cpu"}``: seconds to grade the submissions, CPU seconds of this process (the grader's
+    main process) and of the whole machine meanwhile."""
+    import contextlib
+
+    from autograder.grade import grade as grade_class
+
+    start, main, cpu = time.perf_counter(), time.process_time(), machine_cpu()
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+        rows = grade_class(tmp / "submissions", tmp / name, workers=workers, progress=False, trusted=trusted)
+    wall, main, cpu = time.perf_counter() - start, time.process_time() - main, machine_cpu() - cpu
+    assert all(row["status"] == "ok" and row["score"] == row["max_score"] for row in rows), rows
+    return {"wall": wall, "main": main, "cpu": cpu}
 
 
 def sandbox_start(isolated, runs=21):

@@ -142,6 +142,22 @@ class Server:
         self.httpd.server_close()
 
 
+def only_requests_to(context, prefix):
+    """Abort every request of a Playwright browser context but those to ``prefix``; return the list into
+    which the aborted requests' URLs go (a page that works offline tries none)."""
+    refused = []
+
+    def route(r, request):
+        if request.url.startswith(prefix):
+            r.continue_()
+        else:
+            refused.append(request.url)
+            r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    return refused
+
+
 def sandbox_processes():
     """``{pid: command line}`` of the grader's sandbox processes running now (bubblewrap, and the program
     inside it, isolated or not)."""

@@ -19,7 +19,7 @@ import pytest
 
 from autograder.course import REPO, tool_env
 from autograder.exports import CSV_COLUMNS
-from autograder.gradebook import exercise_of_cells
+from autograder.scores import exercise_of_cells
 
 from conftest import CHAPTERS
 

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from autograder import grade, worker
-from autograder.gradebook import max_points
+from autograder.scores import max_points
 
 from conftest import CHAPTERS
 from notebooks import solved_submission
