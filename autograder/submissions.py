@@ -367,10 +367,10 @@ def _member_file(member, name, position, chapter, groups, what):
     """The _File of a zip member, from the groups its name matched."""
     notebook = groups["notebook"]
     reason = problem = None
-    if chapter == "?":
-        reason = "no chapter of the course in its name"
-    elif not is_notebook(notebook):
+    if not is_notebook(notebook):
         reason = not_a_notebook(notebook)
+    elif chapter == "?":
+        reason = "no chapter of the course in its name"
     elif member_kind(member) is not None:
         problem = not_a_file(f"{name} in the zip", member_kind(member))
     elif member.file_size > MAX_NOTEBOOK_BYTES:

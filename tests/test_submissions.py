@@ -80,6 +80,8 @@ CANVAS = [
     (f"smithjohn_101_5012_{CH}_helpers.py", b"print('helpers')"),
     (f"smithjohn_102_5002_{CH}.ipynb", notebook("smith 102")),
     (f"王小明_103_5003_{CH}.ipynb", notebook("wang")),
+    ("王小明_103_5015_notes.ipynb", notebook("wang's notes")),
+    ("王小明_103_5016_notes.pdf", b"%PDF"),
     (("cp437", f"{ACCENTED}_104_5004_{CH}.ipynb"), notebook("jose")),
     (f"lovelaceada_LATE_105_5005_{CH}.ipynb", notebook("ada late")),
     (f"lovelaceada_105_5013_{CH2}.ipynb", notebook("ada ch2")),
@@ -105,7 +107,7 @@ def canvas(tmp_path):
 def test_the_canvas_fixture_writes_a_utf8_name_without_the_utf8_flag(canvas):
     """Is the accented name really stored as UTF-8 bytes without the flag, so that zipfile reads it as cp437?"""
     with zipfile.ZipFile(canvas[0]) as zf:
-        member = zf.infolist()[4]
+        member = zf.infolist()[6]
     assert not member.flag_bits & 0x800
     assert member.filename == f"{ACCENTED}_104_5004_{CH}.ipynb".encode().decode("cp437") != f"josé_104_5004_{CH}"
 
@@ -115,8 +117,8 @@ def test_a_canvas_zip_gives_a_row_per_user_id_and_chapter(canvas):
     UTF-8 flag (and in NFD) keep their letters; LATE is kept; an over-long name makes no error."""
     archive, work = canvas
     rows = rows_of(collect(archive, work))
-    assert sorted(rows) == [("101", CH), ("102", CH), ("103", CH), ("104", CH), ("105", CH), ("105", CH2),
-                            ("106", CH), ("107", CH), ("108", CH), ("109", CH)]
+    assert sorted(rows) == [("101", CH), ("102", CH), ("103", "?"), ("103", CH), ("104", CH), ("105", CH),
+                            ("105", CH2), ("106", CH), ("107", CH), ("108", CH), ("109", CH)]
     expected = {"101": ("smithjohn", "smith 101"), "102": ("smithjohn", "smith 102"), "103": ("王小明", "wang"),
                 "104": ("josé", "jose"), "109": (LONG_NAME, "long")}
     for key, (name, label) in expected.items():
@@ -129,6 +131,10 @@ def test_a_canvas_zip_gives_a_row_per_user_id_and_chapter(canvas):
     assert not rows["105", CH2].late and b"ada ch2" in rows["105", CH2].path.read_bytes()
     assert rows["101", CH].notes == [f"also handed in: smithjohn_101_5012_{CH}_helpers.py ({NOT_A_NOTEBOOK}; "
                                      "not graded)"]
+    wang = rows["103", "?"]  # files whose names hold no chapter: the student's row says so
+    assert (wang.name, wang.path) == ("王小明", None) and wang.status == (
+        "unknown chapter: 王小明_103_5015_notes.ipynb (no chapter of the course in its name), 王小明_103_5016_notes.pdf "
+        "(a .pdf file, not a notebook)")
 
 
 def test_a_canvas_resubmission_is_chosen_by_attachment_id_and_a_broken_newest_is_not_replaced(canvas):
@@ -182,10 +188,13 @@ def test_collecting_again_into_the_same_folder_gives_the_same_result(canvas, tmp
 
 
 def test_only_the_chapters_asked_for_are_collected(canvas):
-    """With only one chapter asked for, are files of the others neither rows nor skipped?"""
+    """With one chapter asked for, are files of the others neither rows nor skipped, and a file whose name
+    holds no chapter taken for that chapter (an LMS's download is one assignment's)?"""
     archive, work = canvas
     collection = collect(archive, work, only=(CH2,))
-    assert [(row.student, row.chapter) for row in collection.submissions] == [("105", CH2)]
+    rows = rows_of(collection)
+    assert sorted(rows) == [("103", CH2), ("105", CH2)]
+    assert rows["103", CH2].file == "王小明_103_5015_notes.ipynb" and rows["103", CH2].status is None
     assert f"lovelaceada_LATE_105_5005_{CH}.ipynb" not in skipped_of(collection)
 
 
