@@ -390,6 +390,16 @@ def test_a_folder_keeps_the_layouts_rules_and_names_every_other_file(folder, tmp
         f"fifo/{CH}/{CH}.ipynb", f"socket/{CH}/{CH}.ipynb"])
 
 
+def test_a_folder_with_one_chapter_asked_for_leaves_the_others_out(folder, tmp_path):
+    """Asked for another chapter, are the chapter's folders, loose notebooks of it and unknown chapters' folders
+    left out, while a link where a student's folder should be is still that student's row?"""
+    collection = collect(folder, tmp_path / "unused", only=(CH2,))
+    assert [(row.student, row.chapter, row.status) for row in collection.submissions] == [
+        ("linked_student", CH2, "not graded: linked_student is a symbolic link, not a folder; hand in the notebook "
+                                "itself")]
+    assert [s.file for s in collection.skipped] == ["notes.txt", "linked_student"]
+
+
 @pytest.mark.parametrize("student, chapter, what", [
     ("linked_notebook", CH, f"linked_notebook/{CH}/{CH}.ipynb is a symbolic link, not a file"),
     ("linked_chapter", CH, f"linked_chapter/{CH} is a symbolic link, not a folder"),
