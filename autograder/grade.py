@@ -136,7 +136,7 @@ def refresh(out, db_url=None, workers=None, progress=True):
 
 def _identity(submission):
     """What a row of grades.csv says of who handed in what."""
-    return {"student": submission.student, "name": submission.name, "lms": getattr(submission, "lms", ""),
+    return {"student": submission.student, "name": submission.name, "lms": submission.lms,
             "lms_id": submission.lms_id, "assignment": submission.chapter, "late": submission.late,
             "file": submission.file}
 

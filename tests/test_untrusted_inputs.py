@@ -17,7 +17,6 @@ import base64
 import csv
 import os
 import socket
-import stat
 import struct
 import subprocess
 import sys
@@ -30,8 +29,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import collect, exports, feedback, grade, summary, untrusted, worker
-from autograder.course import REPO, CourseError, tool_env
+from autograder import exports, feedback, summary, untrusted, worker
+from autograder.course import REPO, tool_env
 
 from conftest import CHAPTERS
 from notebooks import Server, exercises, grade_id, only_requests_to, solved_submission, source_notebook
@@ -102,25 +101,27 @@ from pathlib import Path
 
 import nbformat
 
-import autograder.grade as grade
+import autograder.submissions as submissions
+import autograder.worker as worker
 
-guarded_find, guarded_read, guarded_key = grade.find_submissions, grade.read_notebook, grade.submission_fingerprint
+guarded_collect, guarded_read, guarded_key = submissions.collect, worker.read_notebook, worker.submission_fingerprint
 
 
-def find_submissions(folder, only=()):
-    for student, chapter, path, status in guarded_find(folder, only):
-        if student == "unguarded":
-            path, status = Path(folder) / student / chapter / f"{chapter}.ipynb", None
-        yield student, chapter, path, status
+def collect(source, *args, **kwargs):
+    collection = guarded_collect(source, *args, **kwargs)
+    for row in collection.submissions:
+        if row.student == "unguarded":
+            row.path, row.status = Path(source) / row.student / row.chapter / f"{row.chapter}.ipynb", None
+    return collection
 
 
 def unguarded(path):
     return "/unguarded/" in str(path)
 
 
-grade.find_submissions = find_submissions
-grade.read_notebook = lambda path: nbformat.read(str(path), as_version=4) if unguarded(path) else guarded_read(path)
-grade.submission_fingerprint = lambda path: grade.fingerprint(path) if unguarded(path) else guarded_key(path)
+submissions.collect = collect
+worker.read_notebook = lambda path: nbformat.read(str(path), as_version=4) if unguarded(path) else guarded_read(path)
+worker.submission_fingerprint = lambda path: worker.fingerprint(path) if unguarded(path) else guarded_key(path)
 
 from autograder.__main__ import main
 
@@ -301,89 +302,7 @@ def test_a_formula_reaches_the_csv_without_the_defence_and_not_with_it(tmp_path,
 
 
 # ---------------------------------------------------------------------------------------------- zips
-def lms_zip(path, members):
-    """A zip of ``{name: bytes or (bytes, unix mode)}``."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            data, mode = data if isinstance(data, tuple) else (data, stat.S_IFREG | 0o644)
-            info = zipfile.ZipInfo(name)
-            info.external_attr = mode << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return path
-
-
-def test_a_zip_member_that_is_a_link_is_not_unpacked(released, tmp_path):
-    """Is a zip member whose attributes make it a symbolic link to the instructor's source (as `zip -y` stores
-    one, and as `unzip` would recreate it) given its status, with nothing written for it, while the honest
-    member beside it is unpacked for grading?"""
-    honest = nbformat.writes(solved_submission(CHAPTER, released[CHAPTER])).encode()
-    archive = lms_zip(tmp_path / "class.zip", {
-        f"alice/{CHAPTER}/{CHAPTER}.ipynb": honest,
-        f"mallory/{CHAPTER}/{CHAPTER}.ipynb": (str(SOURCE).encode(), stat.S_IFLNK | 0o777)})
-    with zipfile.ZipFile(archive) as zf:  # the case is real: a link, to the instructor's source
-        link = zf.getinfo(f"mallory/{CHAPTER}/{CHAPTER}.ipynb")
-        assert stat.S_ISLNK(link.external_attr >> 16) and zf.read(link) == str(SOURCE).encode()
-    target = tmp_path / "unpacked"
-    collect.unpack(archive, target)
-    found = {s: (path, status) for s, _, path, status in grade.find_submissions(target)}
-    assert found["alice"][1] is None and found["alice"][0].read_bytes() == honest
-    assert found["mallory"] == (None, f"not graded: mallory/{CHAPTER}/{CHAPTER}.ipynb in the zip is a symbolic "
-                                      "link, not a file; hand in the notebook itself")
-    assert not list((target / "mallory").rglob("*.ipynb"))
-
-
-def test_a_zip_member_over_the_limit_costs_only_its_author(released, tmp_path):
-    """Does a member whose unpacked size is over the limit (a zip bomb: 21 MB of zeros in a few kB) get
-    `too large`, unpacked not at all, while the honest member is unpacked; and is a member copied with a cap,
-    whatever its header says?"""
-    honest = nbformat.writes(solved_submission(CHAPTER, released[CHAPTER])).encode()
-    bomb = b" " * (untrusted.MAX_NOTEBOOK_BYTES + 10**6)
-    archive = lms_zip(tmp_path / "class.zip", {f"alice/{CHAPTER}/{CHAPTER}.ipynb": honest,
-                                               f"bomber/{CHAPTER}/{CHAPTER}.ipynb": bomb})
-    assert archive.stat().st_size < 100_000
-    target = tmp_path / "unpacked"
-    collect.unpack(archive, target)
-    found = {s: status for s, _, _, status in grade.find_submissions(target)}
-    assert found == {"alice": None, "bomber": f"too large: 21 MB, the limit is 20 MB; {untrusted.CLEAR_OUTPUTS}"}
-    assert not (target / "bomber" / CHAPTER / f"{CHAPTER}.ipynb").exists()
-    # The cap while copying: without it the member is read whole; with it, the copy stops past the limit.
-    with zipfile.ZipFile(archive) as zf:
-        member = zf.getinfo(f"bomber/{CHAPTER}/{CHAPTER}.ipynb")
-        assert len(zf.read(member)) == len(bomb)
-        assert collect.copy_member(zf, member, tmp_path / "capped", limit=1000) is None
-        assert not (tmp_path / "capped").exists()
-
-
-def test_a_zip_with_a_lying_or_broken_member_costs_only_its_author(released, tmp_path):
-    """A member whose header says 1,000 bytes but that holds more, and a member whose data is corrupt: does
-    each get `could not be unpacked`, and the honest member its notebook?"""
-    honest = nbformat.writes(solved_submission(CHAPTER, released[CHAPTER])).encode()
-    archive = lms_zip(tmp_path / "class.zip", {f"alice/{CHAPTER}/{CHAPTER}.ipynb": honest,
-                                               f"liar/{CHAPTER}/{CHAPTER}.ipynb": b"x" * 50_000,
-                                               f"corrupt/{CHAPTER}/{CHAPTER}.ipynb": os.urandom(5000)})
-    data = bytearray(archive.read_bytes())
-    with zipfile.ZipFile(archive) as zf:
-        liar, corrupt = zf.getinfo(f"liar/{CHAPTER}/{CHAPTER}.ipynb"), zf.getinfo(f"corrupt/{CHAPTER}/{CHAPTER}.ipynb")
-    at = data.find(b"PK\x01\x02")  # the central directory, where zipfile reads a member's size (offset 24)
-    while at >= 0:
-        name_length = int.from_bytes(data[at + 28:at + 30], "little")
-        if data[at + 46:at + 46 + name_length] == liar.filename.encode():
-            data[at + 24:at + 28] = (1000).to_bytes(4, "little")
-        at = data.find(b"PK\x01\x02", at + 4)
-    start = corrupt.header_offset + 30 + len(corrupt.filename)  # the corrupt member's compressed data
-    data[start + 10:start + 60] = bytes(50)
-    archive.write_bytes(bytes(data))
-    with zipfile.ZipFile(archive) as zf:
-        assert zf.getinfo(liar.filename).file_size == 1000
-    target = tmp_path / "unpacked"
-    collect.unpack(archive, target)
-    found = {s: status for s, _, _, status in grade.find_submissions(target)}
-    assert found["alice"] is None, found
-    for student in ("liar", "corrupt"):
-        assert found[student].startswith(
-            f"could not be unpacked: {student}/{CHAPTER}/{CHAPTER}.ipynb in the zip"), found
-        assert not (target / student / CHAPTER / f"{CHAPTER}.ipynb").exists()
+# (What unpacking refuses, member by member, is tested in test_submissions.py.)
 
 
 def test_a_zip_over_the_member_limit_is_refused_whole(tmp_path):
@@ -398,16 +317,6 @@ def test_a_zip_over_the_member_limit_is_refused_whole(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert f"has {untrusted.MAX_ZIP_MEMBERS + 1:,} members, the limit is {untrusted.MAX_ZIP_MEMBERS:,}" in proc.stderr
     assert not (tmp_path / "out" / "submissions" / "s0").exists()
-
-
-def test_a_zip_over_the_unpacked_limit_is_refused_whole(released, tmp_path, monkeypatch):
-    """Does a zip whose notebooks would unpack to more than MAX_UNPACKED in all raise a CourseError (exit 2)
-    that names the limit? (The limit lowered to three notebooks' worth.)"""
-    honest = nbformat.writes(solved_submission(CHAPTER, released[CHAPTER])).encode()
-    archive = lms_zip(tmp_path / "class.zip", {f"s{i}/{CHAPTER}/{CHAPTER}.ipynb": honest for i in range(4)})
-    monkeypatch.setattr(collect, "MAX_UNPACKED", 3 * len(honest))
-    with pytest.raises(CourseError, match="would unpack to .* of notebooks, the limit is"):
-        collect.unpack(archive, tmp_path / "unpacked")
 
 
 # ----------------------------------------------------------------------------------- regular files
