@@ -21,6 +21,7 @@ wrong with one notebook is that row's status; the batch always finishes and writ
 """
 
 import json
+from dataclasses import asdict
 import multiprocessing
 import os
 import sys
@@ -69,7 +70,8 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
               "and the network.", file=sys.stderr)
     out = Path(out).resolve()
     course = out / "course"
-    collection = collect(Path(submissions).resolve(), out / "submissions", only, lms_pattern)
+    source = Path(submissions).resolve()
+    collection = collect(source, out / "submissions", only, lms_pattern)
     out.mkdir(parents=True, exist_ok=True)
     write_skipped(out / "skipped.csv", collection.skipped)
     db_url = normalize(db_url) or f"sqlite:///{course}/gradebook.db"
@@ -79,7 +81,7 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
 
     fonts = font_list(course / ".cache" / "matplotlib")
     settings = {"course": str(course), "db_url": db_url, "timeout": timeout, "budget": budget,
-                "isolated": not trusted, "protected": [str(p) for p in sandbox_protected(course, submissions)],
+                "isolated": not trusted, "protected": [str(p) for p in sandbox_protected(out, source)],
                 "fonts": fonts}
     identities = [_identity(s) for s in collection.submissions]
     jobs = {i: {**settings, **row, "chapter": s.chapter, "path": str(s.path) if s.path else None,
@@ -92,8 +94,11 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
         result = results.get(i) or {"status": collection.submissions[i].status or "unknown chapter"}
         row["status"] = _with_notes(result["status"], collection.submissions[i].notes)
         row.update(scored=bool(result.get("scored")), tests=result.get("tests", {}), points=result.get("points"))
-    (out / ROWS_FILE).write_text(json.dumps([{k: v for k, v in row.items() if k != "points"} for row in identities]))
-    rows = _write_outputs(out, course, identities, db_url, warning=NO_ISOLATION if trusted else None)
+    grading = {"rows": identities, "skipped": [asdict(s) for s in collection.skipped],
+               "warning": NO_ISOLATION if trusted else None}
+    rows = _write_outputs(out, grading)
+    (out / ROWS_FILE).write_text(json.dumps(
+        {**grading, "rows": [{k: v for k, v in row.items() if k != "points"} for row in identities]}))
 
     graded = sum(1 for r in results.values() if r.get("scored") and not r.get("cached"))
     before = sum(1 for r in results.values() if r.get("cached"))
@@ -111,8 +116,9 @@ def refresh(out, db_url=None, workers=None, progress=True):
     out = Path(out).resolve()
     course = out / "course"
     try:
-        identities = json.loads((out / ROWS_FILE).read_text())
-    except (OSError, ValueError):
+        grading = json.loads((out / ROWS_FILE).read_text())
+        identities = grading["rows"]
+    except (OSError, ValueError, KeyError, TypeError):
         raise CourseError(f"{out} holds no grading to refresh ({ROWS_FILE} is missing): run "
                           f"`python -m autograder grade SUBMISSIONS --out {out}` first") from None
     db_url = normalize(db_url) or f"sqlite:///{course}/gradebook.db"
@@ -127,7 +133,7 @@ def refresh(out, db_url=None, workers=None, progress=True):
             row["points"] = results[i]["points"]
             if results[i]["status"]:
                 row["status"] = f"{row['status']}; {results[i]['status']}"
-    rows = _write_outputs(out, course, identities, db_url, warning=None)
+    rows = _write_outputs(out, grading)
     pending = sum(1 for row in rows if float(row["manual_points_pending"] or 0) > 0)
     print(f"refreshed {len(jobs)} graded notebooks; {pending} rows still have written answers waiting for a "
           f"grader: {out / 'grades.csv'}")
@@ -225,12 +231,16 @@ def _failed(why):
     return {"status": f"could not be graded: {why}"[:300], "scored": False, "points": None, "tests": {}}
 
 
-def _write_outputs(out, course, identities, db_url, warning):
+def _write_outputs(out, grading):
+    """grades.csv, the LMS exports and summary.html from ``grading``: the rows (identity, status, points,
+    tests), the files skipped and the warning of a batch graded without isolation."""
+    identities = grading["rows"]
     rows = [_row(identity) for identity in identities]
     write_csv(out / "grades.csv", rows)
-    write_lms_exports(out, rows)
+    for path in write_lms_exports(out, rows):
+        print(f"for the LMS's gradebook: {path}")
     write_summary(out, rows, {(r["student"], r["assignment"]): r.get("tests", {}) for r in identities},
-                  warning=warning)
+                  skipped=grading["skipped"], warning=grading["warning"])
     return rows
 
 

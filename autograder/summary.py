@@ -52,10 +52,11 @@ def test_results(tests, chapter):
     return passed, messages
 
 
-def write_summary(out, rows, tests, warning=None):
+def write_summary(out, rows, tests, skipped=(), warning=None):
     """Write ``out/summary.html`` from the rows of grades.csv and the results of the tests (see
-    :func:`test_results`); ``warning``, if any, stands above everything (a batch graded without isolation says
-    so)."""
+    :func:`test_results`) and the files of the upload that were not graded (``skipped``: dicts with ``file``,
+    ``student``, ``name`` and ``reason``, as skipped.csv has them); ``warning``, if any, stands above everything
+    (a batch graded without isolation says so)."""
     by_chapter = defaultdict(list)
     for row in rows:
         by_chapter[row["assignment"]].append(row)
@@ -103,6 +104,14 @@ def write_summary(out, rows, tests, warning=None):
             for status, count in other.most_common():
                 parts.append(f"<li>{count} × {_text(status)}</li>")
             parts.append("</ul>")
+    if skipped:
+        parts.append(f"<h2>Files not graded ({len(skipped)})</h2><p>Also in skipped.csv.</p><table><tr>"
+                     "<th>file</th><th>student</th><th>why</th></tr>")
+        for entry in skipped:
+            who = " ".join(x for x in (entry.get("name"), f"({entry['student']})" if entry.get("student") else "") if x)
+            parts.append(f"<tr><td>{_text(entry['file'])}</td><td>{_text(who)}</td>"
+                         f"<td>{_text(entry['reason'])}</td></tr>")
+        parts.append("</table>")
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"
              "img{max-width:100%}")

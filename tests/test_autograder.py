@@ -18,7 +18,7 @@ def test_grade_refuses_a_folder_that_does_not_exist(tmp_path):
     """Does grading a missing folder exit 2 with a message naming it, and write nothing?"""
     proc = run("grade", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2
-    assert "nope" in proc.stderr and "is not a folder" in proc.stderr
+    assert "nope" in proc.stderr and "is neither a folder of submissions" in proc.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -57,8 +57,8 @@ def test_broken_submissions_get_a_row_with_a_clear_status(class_grades):
     for student in ("broken", "empty", "binary"):
         assert rows[student, first]["status"].startswith("not a notebook"), rows[student, first]
         assert float(rows[student, first]["score"]) == 0
-    assert rows["absent", first]["status"] == "missing"
-    assert rows["lost", "ch99_nonexistent"]["status"] == "unknown chapter"
+    assert rows["absent", first]["status"] == f"missing: absent/{first} holds no file"
+    assert rows["lost", "?"]["status"].startswith("unknown chapter: lost/ch99_nonexistent")
     renamed = rows["renamed", first]
     assert renamed["status"] == "ok; the notebook was named Copy1.ipynb"
     assert float(renamed["score"]) == float(renamed["max_score"])
@@ -67,8 +67,10 @@ def test_broken_submissions_get_a_row_with_a_clear_status(class_grades):
 
 def test_one_row_per_student_and_chapter(class_grades):
     """Does every student and chapter found appear exactly once in grades.csv?"""
-    lines = (class_grades["out"] / "grades.csv").read_text().splitlines()[1:]
-    keys = [tuple(line.split(",")[:2]) for line in lines]
+    import csv
+
+    with open(class_grades["out"] / "grades.csv", newline="") as f:
+        keys = [(row["student"], row["assignment"]) for row in csv.DictReader(f)]
     assert len(keys) == len(set(keys)) == len(class_grades["rows"])
 
 
@@ -137,12 +139,16 @@ def test_an_lms_download_is_graded_as_it_comes(released, tmp_path):
     assert proc.returncode == 0, proc.stderr
     import csv
 
-    rows = {r["student"]: r for r in csv.DictReader(open(out / "grades.csv"))}
-    assert set(rows) == {"lovelaceada", "babbagecharles"}
-    assert float(rows["lovelaceada"]["score"]) == float(rows["lovelaceada"]["max_score"]) > 0
-    assert float(rows["babbagecharles"]["score"]) == 0
-    assert not (tmp_path / "escape_1_2_evil.ipynb").exists() and "outside the archive" in proc.stderr
-    assert (out / "feedback" / "lovelaceada" / chapter / f"{chapter}.html").exists()
+    rows = {r["student"]: r for r in csv.DictReader(open(out / "grades.csv"))}  # keyed by Canvas's user id
+    assert set(rows) == {"1234", "2345"}
+    assert (rows["1234"]["name"], rows["1234"]["late"]) == ("lovelaceada", "no")
+    assert (rows["2345"]["name"], rows["2345"]["late"]) == ("babbagecharles", "yes")
+    assert float(rows["1234"]["score"]) == float(rows["1234"]["max_score"]) > 0
+    assert float(rows["2345"]["score"]) == 0 and rows["2345"]["file"].endswith("_6790_" + f"{chapter}-1.ipynb")
+    assert not (tmp_path / "escape_1_2_evil.ipynb").exists()
+    skipped = (out / "skipped.csv").read_text()
+    assert "outside the archive" in skipped and "notes.txt" in skipped and f"_6789_{chapter}.ipynb" in skipped
+    assert (out / "feedback" / "1234" / chapter / f"{chapter}.html").exists()
 
 
 def test_a_notebook_whose_editor_dropped_the_metadata_is_graded_like_any_other(released, tmp_path):
