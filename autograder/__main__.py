@@ -38,6 +38,10 @@ def main(argv=None):
                    help="run learners' code without the operating system's isolation (bubblewrap): only for "
                         "submissions you trust, or where isolation is impossible (macOS, containers without "
                         "user namespaces); every output then says so")
+    p.add_argument("--canvas-column", action="append", default=[], metavar="CHAPTER=NAME",
+                   help="the column of canvas.csv for a chapter: the assignment's name in Canvas and its id, as "
+                        "Canvas's own export names it (e.g. 'ch01_architecture=Chapter 1 (123456)'); without it "
+                        "the column is the chapter's name, and importing it makes a new assignment")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = commands.add_parser("refresh", help="after grading written answers in formgrader (in DIR/course): make "
@@ -46,6 +50,8 @@ def main(argv=None):
     p.add_argument("--db", default=os.environ.get(DB_ENV) or None, metavar="URL",
                    help="the gradebook's database URL, as given to grade (default: as grade's default)")
     p.add_argument("--workers", type=int, default=None, help="pages made at once (default: the cores)")
+    p.add_argument("--canvas-column", action="append", default=[], metavar="CHAPTER=NAME",
+                   help="as for grade (default: as the grade run had them)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = commands.add_parser("pages", help="build the chapters' web pages into book/chapters/ (used by make book)")
@@ -69,11 +75,13 @@ def main(argv=None):
 
             grade(args.submissions, args.out, workers=args.workers, only=tuple(args.assignment),
                   timeout=args.timeout, db_url=args.db, lms_pattern=args.lms_pattern, progress=not args.quiet,
-                  budget=args.notebook_timeout, trusted=args.trusted_submissions)
+                  budget=args.notebook_timeout, trusted=args.trusted_submissions,
+                  canvas_columns=_columns(args.canvas_column))
         elif args.command == "refresh":
             from .grade import refresh
 
-            refresh(args.out, db_url=args.db, workers=args.workers, progress=not args.quiet)
+            refresh(args.out, db_url=args.db, workers=args.workers, progress=not args.quiet,
+                    canvas_columns=_columns(args.canvas_column))
         elif args.command == "pages":
             from .pages import build_pages
 
@@ -95,6 +103,18 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _columns(pairs):
+    """``{chapter: column}`` from ``--canvas-column CHAPTER=NAME`` options."""
+    columns = {}
+    for pair in pairs:
+        chapter, sep, name = pair.partition("=")
+        if not sep or not chapter or not name:
+            raise CourseError(f"--canvas-column {pair!r}: write CHAPTER=NAME, e.g. "
+                              "'ch01_architecture=Chapter 1 (123456)'")
+        columns[chapter] = name
+    return columns
 
 
 if __name__ == "__main__":

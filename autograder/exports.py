@@ -7,7 +7,7 @@
   matches on), ``SIS User ID``, ``SIS Login ID``, ``Section`` (left empty: Canvas matches on ``ID``), then one
   column per chapter, and a ``Points Possible`` row first. A column named as the assignment is in Canvas,
   followed by its id in parentheses (``Chapter 1 (123456)``, as Canvas's own export names it) updates that
-  assignment; any other name makes a new assignment on import. ``--lms-column CHAPTER=NAME`` names a column.
+  assignment; any other name makes a new assignment on import. ``--canvas-column CHAPTER=NAME`` names a column.
 - ``moodle-<chapter>.csv`` (rows from a Moodle download): Moodle's offline grading worksheet, which the
   assignment's "Upload grading worksheet" takes (matched on ``Identifier``, ``Participant <id>``).
 

@@ -45,7 +45,7 @@ ROWS_FILE = ".grading.json"  # under DIR: the rows of the last run, without thei
 
 
 def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_pattern=None, progress=True,
-          budget=600, trusted=False):
+          budget=600, trusted=False, canvas_columns=None):
     """Grade every submission under ``submissions`` (a folder or an LMS zip) into ``out``.
 
     Grading again skips every notebook already graded from the same file and source, so an interrupted
@@ -95,7 +95,7 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
         row["status"] = _with_notes(result["status"], collection.submissions[i].notes)
         row.update(scored=bool(result.get("scored")), tests=result.get("tests", {}), points=result.get("points"))
     grading = {"rows": identities, "skipped": [asdict(s) for s in collection.skipped],
-               "warning": NO_ISOLATION if trusted else None}
+               "warning": NO_ISOLATION if trusted else None, "canvas_columns": canvas_columns or {}}
     rows = _write_outputs(out, grading)
     (out / ROWS_FILE).write_text(json.dumps(
         {**grading, "rows": [{k: v for k, v in row.items() if k != "points"} for row in identities]}))
@@ -110,7 +110,7 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
     return rows
 
 
-def refresh(out, db_url=None, workers=None, progress=True):
+def refresh(out, db_url=None, workers=None, progress=True, canvas_columns=None):
     """After written answers were graded (formgrader, in ``DIR/course``): grades.csv, the LMS exports, the
     feedback pages and the summary made again with the gradebook's points. Nothing is executed again."""
     out = Path(out).resolve()
@@ -118,6 +118,7 @@ def refresh(out, db_url=None, workers=None, progress=True):
     try:
         grading = json.loads((out / ROWS_FILE).read_text())
         identities = grading["rows"]
+        grading["canvas_columns"] = {**grading.get("canvas_columns", {}), **(canvas_columns or {})}
     except (OSError, ValueError, KeyError, TypeError):
         raise CourseError(f"{out} holds no grading to refresh ({ROWS_FILE} is missing): run "
                           f"`python -m autograder grade SUBMISSIONS --out {out}` first") from None
@@ -237,7 +238,7 @@ def _write_outputs(out, grading):
     identities = grading["rows"]
     rows = [_row(identity) for identity in identities]
     write_csv(out / "grades.csv", rows)
-    for path in write_lms_exports(out, rows):
+    for path in write_lms_exports(out, rows, grading.get("canvas_columns")):
         print(f"for the LMS's gradebook: {path}")
     write_summary(out, rows, {(r["student"], r["assignment"]): r.get("tests", {}) for r in identities},
                   skipped=grading["skipped"], warning=grading["warning"])

@@ -24,6 +24,7 @@ from notebooks import solved_submission
 CHAPTER = CHAPTERS[0]
 LONG = "w" * 300
 CJK = "山田太郎"
+COLUMN = "Chapter 1 (4242)"  # as Canvas's own export names an assignment: its name and its id
 
 
 def canvas_zip(path, members):
@@ -66,7 +67,7 @@ def lms(released, tmp_path_factory):
     grade("grade", canvas_zip(tmp / "first.zip", first), "--out", out)
     before = {row["student"]: row for row in table(out / "grades.csv")}
     second = first + [(f"turingalan_555_5010_{CHAPTER}-1.ipynb", "{not json")]
-    grade("grade", canvas_zip(tmp / "second.zip", second), "--out", out)
+    grade("grade", canvas_zip(tmp / "second.zip", second), "--out", out, "--canvas-column", f"{CHAPTER}={COLUMN}")
     return {"out": out, "before": before, "rows": {row["student"]: row for row in table(out / "grades.csv")},
             "files": [name for name, _ in second]}
 
@@ -120,11 +121,11 @@ def test_every_file_of_the_upload_is_graded_or_listed_with_its_reason(lms):
 
 
 def test_canvas_csv_is_canvas_gradebook_import(lms):
-    """canvas.csv: Canvas's import columns, a Points Possible line, and one line per Canvas user id with the
-    total of grades.csv."""
+    """canvas.csv: Canvas's import columns (the chapter's named as --canvas-column says), a Points Possible line,
+    and one line per Canvas user id with the total of grades.csv."""
     with open(lms["out"] / "canvas.csv", newline="", encoding="utf-8") as f:
         lines = list(csv.reader(f))
-    assert lines[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", CHAPTER]
+    assert lines[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", COLUMN]
     assert lines[1][0].strip() == "Points Possible" and float(lines[1][5]) == sum(max_points(CHAPTER))
     by_id = {line[1]: line for line in lines[2:]}
     assert set(by_id) == set(lms["rows"])
