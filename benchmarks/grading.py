@@ -16,7 +16,7 @@ It also prices the isolation of learners' code (autograder/sandbox/): the same c
 `--trusted-submissions` (no bubblewrap), and the median time to start one sandbox and run a cell in it, with and
 without bubblewrap.
 
-    .venv/bin/python benchmarks/grading.py [--chapter ch01_architecture] [-n 20]
+    .venv/bin/python benchmarks/grading.py [--chapter ch01_architecture] [-n 40]
 """
 
 import argparse
@@ -41,7 +41,7 @@ from notebooks import solved_submission  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chapter", default=chapters()[0])
-    parser.add_argument("-n", type=int, default=20, help="number of submissions (default 20)")
+    parser.add_argument("-n", type=int, default=40, help="number of submissions (default 40)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
