@@ -166,7 +166,7 @@ def grade_notebook(job):
     ``job``: ``student``, ``name``, ``lms_id``, ``chapter``, ``path`` (the notebook, or None), ``status`` (None,
     or why the row is not graded), ``course``, ``feedback`` (the page to write), ``db_url``, and the execution
     settings ``timeout``, ``budget``, ``isolated``, ``protected``, ``fonts``. ``scored``: the gradebook holds
-    this row's points, and ``points`` are they (gradebook.points: read here, so the batch never reads the
+    this row's points, and ``points`` are they (scores.points: read here, so the batch never reads the
     gradebook row by row); ``tests``: ``{test id: [passed, first line of its failure]}`` for the summary.
     """
     course, student, chapter, db_url = Path(job["course"]), job["student"], job["chapter"], job["db_url"]
