@@ -12,6 +12,7 @@ export PATH := $(BIN):$(PATH)
 # The chapters' pages are executed only when their source changed; Jupyter Book executes nothing and treats
 # warnings as errors; the leak checker then makes sure no page or download gives an answer away.
 book: $(VENV)/.installed
+	$(BIN)/python -m autograder helpers
 	$(BIN)/python -m autograder pages
 	$(BIN)/jupyter-book build . -W --keep-going
 	$(BIN)/python -m autograder leaks _build/html

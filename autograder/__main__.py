@@ -1,4 +1,4 @@
-"""The command line: ``python -m autograder {release,grade,refresh,pages,check,leaks} ...``."""
+"""The command line: ``python -m autograder {release,grade,refresh,pages,helpers,check,leaks} ...``."""
 
 import argparse
 import os
@@ -57,6 +57,9 @@ def main(argv=None):
     p = commands.add_parser("pages", help="build the chapters' web pages into book/chapters/ (used by make book)")
     p.add_argument("chapters", nargs="*", help="chapters to build (default: all)")
 
+    p = commands.add_parser("helpers", help="copy solutions/checking.py, the checking helpers, into every "
+                                            "chapter's setup cell (used by make book)")
+
     p = commands.add_parser("check", help="run every check of one chapter while you write it")
     p.add_argument("chapters", nargs="+", help="chapters to check")
 
@@ -87,6 +90,11 @@ def main(argv=None):
 
             for path in build_pages(args.chapters):
                 print(path)
+        elif args.command == "helpers":
+            from .checking import sync
+
+            for name in sync():
+                print(f"updated the checking helpers of {name}")
         elif args.command == "check":
             import pytest
 

@@ -9,7 +9,8 @@ own (see grade.py). Next to the chapters goes ``requirements.txt``, the learners
 import shutil
 import tempfile
 
-from .course import REPO, RELEASE, SOLUTIONS, check_chapters, nbgrader, write_config
+from .checking import stale
+from .course import REPO, RELEASE, SOLUTIONS, CourseError, check_chapters, nbgrader, write_config
 
 LEARNER_REQUIREMENTS = REPO / "book" / "requirements-learner.txt"
 
@@ -17,6 +18,10 @@ LEARNER_REQUIREMENTS = REPO / "book" / "requirements-learner.txt"
 def release(names=(), out=RELEASE):
     """Write the student version of the chapters ``names`` (all if empty) under ``out``."""
     names = check_chapters(names)
+    outdated = stale(names)
+    if outdated:
+        raise CourseError(f"the checking helpers in the setup cell of {', '.join(outdated)} differ from "
+                          "solutions/checking.py: run `python -m autograder helpers` (make book does), then commit")
     with tempfile.TemporaryDirectory(prefix="rnn-release-") as tmp:
         root = write_config(tmp, source=str(SOLUTIONS), release=str(out))
         for name in names:

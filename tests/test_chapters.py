@@ -1,6 +1,7 @@
 """Every chapter, end to end: a clean source, a solution that passes its own tests, a student notebook
 that stops only at its exercises, a web page and a grade that give nothing away."""
 
+import ast
 import re
 
 import nbformat
@@ -42,6 +43,8 @@ def test_source_is_clean_and_well_formed(chapter):
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source, grade_id(cell)
         if is_test(cell):
             assert cell.source.startswith("# Test"), f"{grade_id(cell)}: first line must say what it checks"
+            assert re.search(r"^with testing\(", cell.source, re.M), \
+                f"{grade_id(cell)}: its checks go inside `with testing(<exercise>, uses=[...]):` (solutions/README.md)"
             assert cell.source.count("### BEGIN HIDDEN TESTS") == cell.source.count("### END HIDDEN TESTS")
         if not meta.get("solution") and not is_test(cell):
             assert not any(m in cell.source for m in MARKERS), f"marker outside an exercise or test: {cell.source[:80]}"
@@ -54,6 +57,37 @@ def test_source_is_clean_and_well_formed(chapter):
         "a chapter has a written question"
     assert not [p.name for p in (SOLUTIONS / chapter).iterdir() if p.suffix == ".py"], \
         "a chapter's folder is released as a whole: no Python files beside the notebook"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_setup_cell_holds_the_checking_helpers_of_solutions_checking_py(chapter):
+    """Is the chapter's copy of the checking helpers the same as their one source, solutions/checking.py?"""
+    from autograder.checking import stale
+
+    assert not stale([chapter]), (f"the setup cell of {chapter} holds another version of the checking helpers than "
+                                  "solutions/checking.py: run `python -m autograder helpers` and commit")
+
+
+def names_in(source):
+    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_test_names_the_exercise_it_tests_and_the_earlier_ones_it_uses(chapter):
+    """Does every test cell say, in `with testing(name, uses=[...])`, the exercise above it and exactly the earlier
+    exercises that it or that exercise's solution calls (those replaced by the reference while grading)?"""
+    nb = source_notebook(chapter)
+    order = list(exercises(nb))
+    solution = {grade_id(c): names_in(c.source) for c in nb.cells if is_exercise(c)}
+    for exercise, tests in exercises(nb).items():
+        for test in tests:
+            opener = re.search(r"^with testing\(\"(\w+)\"(?:, uses=\[(.*)\])?\):$", test.source, re.M)
+            assert opener, f"{grade_id(test)}: no `with testing(\"{exercise}\", ...):` line"
+            declared = re.findall(r'"(\w+)"', opener.group(2) or "")
+            earlier = order[:order.index(exercise)]
+            called = [name for name in earlier if name in solution[exercise] | names_in(test.source)]
+            assert opener.group(1) == exercise, f"{grade_id(test)} says it tests {opener.group(1)}, not {exercise}"
+            assert declared == called, f"{grade_id(test)}: uses={declared}, but it and the solution call {called}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -74,11 +108,19 @@ def test_student_notebook_hides_solutions_and_stops_only_at_exercises(chapter, r
         assert marker not in text, f"{marker} in the released notebook"
     nb = execute(nbformat.read(str(released[chapter]), as_version=4), released[chapter].parent, allow_errors=True,
                  as_learner=True)  # without rnn_ref or anything else of the course's code
-    errors = [(grade_id(c), o.ename) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    errors = [(grade_id(c), o.ename, o.evalue) for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors, "the student notebook ran without stopping at any exercise"
-    assert {name for _, name in errors} == {"NotImplementedError"}, errors
-    failing = {g for g, _ in errors}
+    for gid, name, message in errors:  # a test says which function is not written yet, and that first
+        assert name == "NotImplementedError" or (name == "AssertionError" and "is not written yet" in message), \
+            (gid, name, message)
+    # A test of a function that uses another one says first that the other one fails its own tests.
+    source = {grade_id(c): c.source for c in source_notebook(chapter).cells}
+    for gid, name, message in errors:
+        uses = re.search(r"^with testing\(.*uses=\[(.*)\]\):$", source.get(gid, ""), re.M)
+        for used in re.findall(r'"(\w+)"', uses.group(1)) if uses else []:
+            assert f"Your {used} does not pass its own tests yet: fix it first" in message, (gid, message)
+    failing = {g for g, _, _ in errors}
     for exercise, tests in exercises(source_notebook(chapter)).items():
         assert all(grade_id(t) in failing for t in tests), f"a test of {exercise} passes on the stub"
 

@@ -8,6 +8,7 @@ against it, then the correct solution is defined again. The vandal is run the sa
 """
 
 import re
+import textwrap
 
 import pytest
 
@@ -107,7 +108,7 @@ VANDAL_PASSES = {
                           "parameters, uniformly, has too"),
 }
 
-HIDDEN_BLOCK = re.compile(r"^### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
+HIDDEN_BLOCK = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -137,17 +138,17 @@ def test_tests_cannot_be_fooled_through_their_arguments(chapter):
                 passes = {"the whole cell"} if run_with_vandal(name, cell.source) is None else set()
                 hidden = HIDDEN_BLOCK.search(cell.source)
                 if hidden:
-                    visible = cell.source[:hidden.start()]
+                    visible = cell.source[:hidden.start()] + "    pass\n"  # the end of its `with testing(...)` block
                     error = kernel.run(visible)
                     assert error is None, f"{gid}: the visible part fails on the correct solution: {error}"
-                    if run_with_vandal(name, hidden.group(1)) is None:
+                    if run_with_vandal(name, textwrap.dedent(hidden.group(1))) is None:
                         passes.add("the hidden part")
                     elif "the whole cell" not in passes:  # and without copies, would the vandal pass it?
                         assert kernel.run("fresh = _vandal_identity") is None
                         try:
                             error = kernel.run(visible)
                             assert error is None, f"{gid}: the visible part fails without copies: {error}"
-                            if run_with_vandal(name, hidden.group(1)) is None:
+                            if run_with_vandal(name, textwrap.dedent(hidden.group(1))) is None:
                                 undefended.append(gid)
                         finally:
                             assert kernel.run("fresh = _vandal_fresh") is None

@@ -1,0 +1,125 @@
+# The checking helpers: the same in every chapter. Their one source is solutions/checking.py in the course's
+# repository; `python -m autograder helpers` copies it into every chapter's setup cell (make book does too).
+import copy
+import os
+import sys
+
+import numpy as np
+
+GRADING = "NBGRADER_EXECUTION" in os.environ        # long runs are cut short while grading
+STATIC = os.environ.get("RNN_COURSE_STATIC") == "1"  # the website draws explorers at their defaults
+
+# How close a floating-point result must be to count as right, in every test of the course:
+# |yours - expected| <= ATOL + RTOL * |expected|, element by element. No test compares floats exactly.
+RTOL, ATOL = 1e-6, 1e-9
+GRADIENT_TOL = 1e-7  # the largest relative error allowed between a gradient and its numerical estimate
+
+
+def plain(value):
+    """A number or an array as plain Python numbers, for messages: 0.5 and [1, 2], not np.float64(0.5)."""
+    return np.asarray(value).tolist()
+
+
+def explore(draw, **controls):
+    """Live controls in Jupyter; a single drawing at the default values on the website and while grading."""
+    if STATIC or GRADING:
+        draw(**{name: control.value for name, control in controls.items()})
+    else:
+        display(widgets.interactive(draw, **controls))
+
+
+def check_shape(name, actual, expected_shape):
+    """Fail with a clear message unless `actual` is an array of shape `expected_shape`."""
+    assert actual is not None, f"{name} is None: did you forget to compute or return it?"
+    shape = np.shape(actual)
+    assert shape == tuple(expected_shape), f"{name} has shape {shape}, expected {tuple(expected_shape)}."
+
+
+def check_close(name, actual, expected, mistakes=None, rtol=RTOL, atol=ATOL):
+    """Fail unless `actual` matches `expected` (within RTOL and ATOL); name the mistake if `actual` matches one
+    of `mistakes`, a dict {hint: what that mistake gives}."""
+    expected = np.asarray(expected, dtype=float)
+    check_shape(name, actual, expected.shape)
+    try:
+        actual = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{name} should be an array of numbers, not {type(actual).__name__}.") from None
+    if np.allclose(actual, expected, rtol=rtol, atol=atol):
+        return
+    for hint, wrong in (mistakes or {}).items():
+        if np.shape(wrong) == actual.shape and np.allclose(actual, wrong, rtol=rtol, atol=atol):
+            raise AssertionError(f"{name} is not right: {hint}")
+    if not np.all(np.isfinite(actual)):
+        raise AssertionError(f"{name} contains nan or inf values: look for an overflow (exp of a large number) "
+                             f"or a division by zero.\nyours:\n{actual}\nexpected:\n{expected}")
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - expected)), expected.shape))
+    raise AssertionError(
+        f"{name} differs from the expected values; the largest difference is at index {worst}: "
+        f"{plain(actual[worst])!r} instead of {plain(expected[worst])!r}.\nyours:\n{actual}\nexpected:\n{expected}"
+    )
+
+
+def fresh(*values):
+    """Deep copies of the values (one value: its copy; several: a tuple), so that a function under test cannot
+    change the caller's arrays. The tests call your functions as f(*fresh(x, y)): whatever your function does to
+    its arguments, the values it is checked against come from inputs that no code of yours has touched."""
+    copied = copy.deepcopy(values)
+    return copied[0] if len(copied) == 1 else copied
+
+
+_TEST_RESULTS = {}  # function name -> {where a test of it ran: (the function it tested, whether it passed)}
+
+
+class testing:
+    """`with testing("rnn_forward", uses=["rnn_cell_forward"]):` holds the checks of one test cell.
+
+    Every failure message says first what is wrong. When a test fails while a function it uses has not passed
+    its own tests (or changed since they ran), the message starts with that: fix that function first. While
+    grading, the functions a test uses are the course's own, so each function is judged alone."""
+
+    def __init__(self, name, uses=()):
+        self.name = name
+        self.uses = [uses] if isinstance(uses, str) else list(uses)
+
+    def __enter__(self):
+        caller = sys._getframe(1)
+        self.namespace, self.where = caller.f_globals, (caller.f_code.co_filename, caller.f_lineno)
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        _TEST_RESULTS.setdefault(self.name, {})[self.where] = (self.namespace.get(self.name), kind is None)
+        if kind is None or not issubclass(kind, Exception):
+            return False
+        if kind is AssertionError:
+            message = str(error) or f"{self.name} does not pass this test."
+        elif kind is NotImplementedError:
+            message = (f"{_raiser(traceback, self.name)} is not written yet: replace the line "
+                       "`raise NotImplementedError()` with your code.")
+        else:
+            message = f"{kind.__name__} while testing {self.name}: {error}"
+        first = [] if GRADING else self.unfinished()
+        raise AssertionError("\n".join(first + [message])) from None
+
+    def unfinished(self):
+        """What to fix before this test can pass: the functions it uses that have not passed their tests."""
+        lines = []
+        for name in self.uses:
+            function = self.namespace.get(name)
+            results = _TEST_RESULTS.get(name, {})
+            current = [passed for tested, passed in results.values() if tested is function]
+            if current and not all(current):
+                lines.append(f"Your {name} does not pass its own tests yet: fix it first, this test calls it.")
+            elif results and not current:
+                lines.append(f"Your {name} has changed since its tests ran: run them again first.")
+            elif not results:
+                lines.append(f"Your {name} has not been tested yet: run its test cells first, this test calls it.")
+        return lines
+
+
+def _raiser(traceback, default):
+    """The name of the function whose `raise NotImplementedError()` ended the test (else `default`)."""
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    name = traceback.tb_frame.f_code.co_name if traceback is not None else default
+    return name if name.isidentifier() and not name.startswith("<") and name != "call" else default
+# End of the checking helpers.
