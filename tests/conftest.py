@@ -36,7 +36,7 @@ def class_grades(released, tmp_path_factory):
         cases = {"solved": solved_submission(chapter, released[chapter]),
                  "stub": nbformat.read(str(released[chapter]), as_version=4)}
         first_bug = {}  # one planted bug per exercise, graded for real (the sandbox included)
-        for exercise, find, replace, _ in load_mutants(chapter):
+        for exercise, find, replace, *_ in load_mutants(chapter):
             first_bug.setdefault(exercise, (find, replace))
         for exercise, (find, replace) in first_bug.items():
             cases[f"planted-{exercise}"] = plant(solved_submission(chapter, released[chapter]), exercise, find,

@@ -1,5 +1,6 @@
 """Do the graded tests catch typical mistakes, and hostile code? Each planted bug of tests/mutants/<chapter>.py
-must make at least one test cell of its exercise fail; and every test cell must fail a "vandal", an exercise that
+must make at least one test cell of its exercise fail (and, when the bug gives a fifth item, a hint, one of the
+failing tests' messages must contain it: the message names the mistake); and every test cell must fail a "vandal", an exercise that
 zeroes its arguments in place and returns what the correct solution gives on them.
 
 One kernel per chapter runs the source notebook cell by cell; at each exercise, before its real tests, every
@@ -27,7 +28,7 @@ def test_every_planted_bug_is_caught(chapter):
     assert mutants, f"tests/mutants/{chapter}.py plants no bug"
     assert {m[0] for m in mutants} >= set(tests_of), \
         f"exercises with no planted bug: {sorted(set(tests_of) - {m[0] for m in mutants})}"
-    uncaught = []
+    uncaught, unnamed = [], []
     kernel = Kernel(SOLUTIONS / chapter)
     try:
         for cell in nb.cells:
@@ -35,16 +36,21 @@ def test_every_planted_bug_is_caught(chapter):
                 continue
             name = grade_id(cell)
             if name in tests_of:
-                for exercise, find, replace, why in (m for m in mutants if m[0] == name):
+                for exercise, find, replace, why, *hint in (m for m in mutants if m[0] == name):
                     assert cell.source.count(find) == 1, f"{exercise}: {find!r} must occur once in its cell"
                     assert kernel.run(cell.source.replace(find, replace)) is None, f"{why}: does not even define"
-                    if all(kernel.run(test.source) is None for test in tests_of[name]):
+                    errors = [error for error in (kernel.run(test.source) for test in tests_of[name]) if error]
+                    if not errors:
                         uncaught.append(f"{exercise}: {why}")
+                    elif hint and not any(hint[0] in error for error in errors):
+                        unnamed.append(f"{exercise}: {why}: no message says {hint[0]!r}; they say:\n  "
+                                       + "\n  ".join(error[:300] for error in errors))
             error = kernel.run(cell.source)
             assert error is None or not is_test(cell), f"{name} fails on the correct solution: {error}"
     finally:
         kernel.close()
     assert not uncaught, "planted bugs no test catches:\n" + "\n".join(uncaught)
+    assert not unnamed, "planted bugs whose hint no failing test gives:\n" + "\n".join(unnamed)
 
 
 # Tests that cannot be fooled through their arguments. A hostile exercise can zero the arrays a test passes it,
