@@ -16,6 +16,7 @@ from nbformat.v4 import new_code_cell, new_output
 from .course import REPO
 
 BOOT_ID = "autograder-sandbox"
+JUDGE_ID = "autograder-judge-alone"  # the cell before each test cell that puts the reference in place
 REFERENCE = "rnn_ref"
 
 POLICY = {
@@ -68,27 +69,33 @@ def trusted_cells(source_nb):
 
 
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+SHOWING = {"print", "display", "explore"}  # calls that only show something
 
 
 def definitions_only(source, local_functions):
-    """The definitions of a read-only cell, without what it draws or runs: imports, functions, classes,
-    and assignments that call neither a function the notebook defines nor matplotlib. Grading needs no
-    figure, and a figure that runs the learner's code would only fail or hang in the wrong place."""
+    """A read-only cell without what it draws, shows or runs: imports, functions and classes, and every other
+    top-level statement (assignments, loops that build a table of hints, ...) that calls no function the
+    notebook defines, draws nothing (matplotlib), shows nothing (print, display, explore) and uses no name that
+    such a statement made. Grading needs no figure, and a figure that runs the learner's code would only fail
+    or hang in the wrong place; the tables the tests read are built as in the learner's notebook."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return ""
-    keep = []
+    keep, dropped = [], set()  # dropped: names bound by the statements left out
     for node in tree.body:
         if isinstance(node, DEFINITIONS):
             keep.append(node)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            calls = [n.func for n in ast.walk(node) if isinstance(n, ast.Call)]
-            names = {f.id for f in calls if isinstance(f, ast.Name)}
-            drawing = any(isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "plt"
-                          for f in calls)
-            if not names & local_functions and not drawing:
-                keep.append(node)
+            continue
+        calls = [n.func for n in ast.walk(node) if isinstance(n, ast.Call)]
+        called = {f.id for f in calls if isinstance(f, ast.Name)}
+        drawing = any(isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "plt"
+                      for f in calls)
+        read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if called & (local_functions | SHOWING) or drawing or read & dropped:
+            dropped |= defined_names(ast.get_source_segment(source, node))
+        else:
+            keep.append(node)
     return "\n".join(ast.get_source_segment(source, node) for node in keep)
 
 
@@ -182,21 +189,26 @@ def for_grading(nb, source_nb, report, cwd, **sandbox):
     Test cells run in the kernel only. The source's read-only cells (setup, helpers, figures) run in the
     sandbox, for the definitions the learner's code relies on, and in the kernel. Every other code cell
     (the exercises, and any cell the learner added or changed) runs in the sandbox only; the kernel gets a
-    line binding the stand-ins of what it defined. ``sandbox``: the keyword arguments of
-    :class:`autograder.sandbox.Sandbox` (files, call_timeout, budget, isolated, protected).
+    line binding the stand-ins of what it defined. Before each test cell, a line has the exercise it tests
+    judged alone (:meth:`autograder.sandbox.Sandbox.judge_alone`): the exercises above it are the reference's.
+    ``sandbox``: the keyword arguments of :class:`autograder.sandbox.Sandbox` (files, call_timeout, budget,
+    isolated, protected).
     """
     trusted = trusted_cells(source_nb)
     defined_here = local_functions(source_nb)
-    tests = {gid for gid in trusted if any(nbgrader_meta(c).get("grade_id") == gid and is_test(c)
-                                             for c in source_nb.cells)}
-    cells, originals = [], {}
+    tests = tested_exercise(source_nb)
+    order = [nbgrader_meta(c)["grade_id"] for c in source_nb.cells if is_exercise(c) and nbgrader_meta(c).get("grade_id")]
+    cells, originals, judges = [], {}, []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in trusted:  # a read-only or test cell: the instructor's source, whatever was submitted
             cell.source = trusted[gid]
-            if gid not in tests:
+            if gid in tests:
+                if tests[gid] is not None:
+                    judges.append((index, tests[gid]))
+            else:
                 if gid != "setup":
                     cell.source = definitions_only(trusted[gid], defined_here)
                 cells.append((gid, for_sandbox(trusted[gid], defined_here)))
@@ -218,16 +230,33 @@ def for_grading(nb, source_nb, report, cwd, **sandbox):
         "from autograder.sandbox import Sandbox\n"
         f"__sandbox__ = Sandbox({json.dumps(cells)}, **{options!r})\n"
     )
+    for index, exercise in reversed(judges):  # from the end, so that the indexes still hold
+        nb.cells.insert(index, new_code_cell(f"__sandbox__.judge_alone(globals(), {order!r}, {exercise!r})",
+                                             metadata={"autograder": JUDGE_ID}))
     nb.cells.insert(0, new_code_cell(boot, metadata={"autograder": BOOT_ID}))
     nb.cells.append(new_code_cell("__sandbox__.stop()", metadata={"autograder": BOOT_ID}))
-    return nb, originals
+    return nb, originals  # originals: by index in the notebook without the cells added here
+
+
+def tested_exercise(source_nb):
+    """``{test cell's grade_id: the exercise it tests}``: the last exercise above it in the source notebook."""
+    result, current = {}, None
+    for cell in source_nb.cells:
+        if is_exercise(cell):
+            current = nbgrader_meta(cell).get("grade_id")
+        elif is_test(cell):
+            result[nbgrader_meta(cell)["grade_id"]] = current
+    return result
 
 
 def after_grading(nb, originals, report):
     """Restore the learner's code, apply the sandbox's report; return the notebook and a status (or None)."""
     boot = [c for c in nb.cells if c.get("metadata", {}).get("autograder") == BOOT_ID]
     boot_error = next((o for c in boot for o in c.get("outputs", []) if o.get("output_type") == "error"), None)
-    nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("autograder") != BOOT_ID]
+    judge = [c for c in nb.cells if c.get("metadata", {}).get("autograder") == JUDGE_ID]
+    judge_error = next((o for c in judge for o in c.get("outputs", []) if o.get("output_type") == "error"), None)
+    boot_error = boot_error or judge_error
+    nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("autograder") not in (BOOT_ID, JUDGE_ID)]
     try:
         with open(report) as f:
             data = json.load(f)

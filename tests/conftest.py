@@ -9,7 +9,7 @@ import pytest
 
 from autograder.course import REPO, chapters, tool_env
 
-from notebooks import load_mutants, plant, solved_submission
+from notebooks import exercises, load_mutants, plant, solved_submission, source_notebook
 
 # `python -m autograder check CHAPTER` narrows the chapter tests (and the class graded) to some chapters.
 CHAPTERS = [c for c in chapters() if c in os.environ.get("COURSE_CHAPTERS", c).split(",")]
@@ -28,7 +28,8 @@ def released(tmp_path_factory):
 @pytest.fixture(scope="session")
 def class_grades(released, tmp_path_factory):
     """Grade, with the real command line, a class in which for every chapter one student submits the
-    solution, one the untouched student notebook, and one the solution with a planted bug."""
+    solution, one the untouched student notebook, and, for every exercise, one the solution with a bug planted
+    in that exercise and one the solution with that exercise left as released (its stub)."""
     import nbformat
 
     submissions = tmp_path_factory.mktemp("submissions")
@@ -41,6 +42,14 @@ def class_grades(released, tmp_path_factory):
         for exercise, (find, replace) in first_bug.items():
             cases[f"planted-{exercise}"] = plant(solved_submission(chapter, released[chapter]), exercise, find,
                                                  replace)
+        stubs = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+                 for c in nbformat.read(str(released[chapter]), as_version=4).cells}
+        for exercise in exercises(source_notebook(chapter)):  # one exercise left as released (test_independence)
+            nb = solved_submission(chapter, released[chapter])
+            for cell in nb.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == exercise:
+                    cell.source = stubs[exercise]
+            cases[f"without-{exercise}"] = nb
         for student, nb in cases.items():
             folder = submissions / student / chapter
             folder.mkdir(parents=True)

@@ -201,10 +201,13 @@ def test_grading_gives_full_zero_and_partial_marks(chapter, class_grades):
     assert float(stub["score"]) == 0, stub
     assert float(solved["manual_points_pending"]) > 0, "the written answer waits for a person"
     assert load_mutants(chapter), f"tests/mutants/{chapter}.py plants no bug"
-    for exercise in exercises(source_notebook(chapter)):
+    graded = list(exercises(source_notebook(chapter)))
+    for exercise in graded:
         planted = rows[f"planted-{exercise}", chapter]
         assert float(planted[exercise]) < float(solved[exercise]), (exercise, planted)
         assert float(planted["score"]) < float(planted["max_score"]), planted
+        others = {other: planted[other] for other in graded if other != exercise and planted[other] != solved[other]}
+        assert not others, f"a bug planted in {exercise} costs other exercises points: {others}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

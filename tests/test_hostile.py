@@ -86,6 +86,12 @@ def cases(out, submissions):
                                                   setattr(cell, "source", "pass"))),
         "points_raised": ("solved", lambda cell: cell.metadata["nbgrader"].update(points=100)),
         "fake_test_cell": ("wrong", "fake"),
+        # The cell written with the sequence function below it: while rnn_cell_forward is tested, rnn_forward is
+        # the learner's own (only the exercises above the one tested are the reference's), which calls this
+        # rnn_cell_forward again; rnn_forward's tests, with the reference's cell, still pass.
+        "borrows_below": f"\ndef {first}(xt, a_prev, parameters):\n"
+                         f"    a, y_pred, caches = {second}(xt[:, :, None], a_prev, parameters)\n"
+                         f"    return a[:, :, 0], y_pred[:, :, 0], caches[0][0]\n",
         # Not hostile: IPython syntax, which works in the learner's Jupyter, keeps working while grading
         # (shell commands excepted: they must not run).
         "ipython": ("prefix", "%%time\n", f"\n%matplotlib inline\n%time _ = 1 + 1\n%timeit -n 1 -r 1 sum([1])\n"
@@ -254,6 +260,14 @@ def test_using_the_reference_or_instructor_files_is_flagged_and_scores_zero(host
     assert row["status"].startswith("flagged"), row
     assert reason in row["status"] and hostile["first"] in row["status"], row
     assert points(row, hostile["first"]) == 0, row
+
+
+def test_an_exercise_cannot_borrow_the_reference_of_one_below_it(hostile):
+    """Does a first exercise written by calling the second one (whose own tests see the reference's first) score
+    nothing, while the second keeps its points?"""
+    row, honest = hostile["rows"]["borrows_below"], hostile["rows"]["honest"]
+    assert points(row, hostile["first"]) == 0, row
+    assert points(row, hostile["second"]) == points(honest, hostile["second"]) > 0, row
 
 
 def test_no_process_outlives_the_batch(hostile):

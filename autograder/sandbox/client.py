@@ -332,6 +332,7 @@ class Sandbox(Session):
         self.skip = set()  # cells that hung: not run again after a restart
         self.namespace = None  # the kernel's globals
         self.stand_ins = {}  # name -> the kernel's stand-in for the learner's function
+        self.references = {}  # name -> the reference function standing in for an exercise (judge_alone)
         self.start()
 
     def start(self):
@@ -396,13 +397,41 @@ class Sandbox(Session):
         self.stand_ins[name] = stand_in
         return stand_in
 
+    def judge_alone(self, namespace, exercises, exercise):
+        """Before a test cell of ``exercise``: judge that exercise alone.
+
+        Every exercise above it in ``exercises`` (the notebook's, in order) that the reference implementation
+        has becomes the reference's function, in this kernel (for the test cell, which may call it to make its
+        inputs: a cache, a forward pass for a gradient check) and for the learner's code (their ``rnn_forward``
+        calling ``rnn_cell_forward`` calls the reference's, through :meth:`overrides`); ``exercise`` and those
+        below it are the learner's again. So a wrong or missing earlier function costs its own tests only. The
+        reference stays in this kernel: the sandbox gets callbacks that run it here, and only while a function
+        of the exercise under test runs; none can run the reference of the exercise under test or of one below.
+        """
+        import rnn_ref
+
+        self.namespace = namespace
+        above = exercises[:exercises.index(exercise)] if exercise in exercises else []
+        for name in exercises:
+            reference = getattr(rnn_ref, name, None) if name in above else None
+            if reference is not None:
+                self.references[name] = namespace[name] = reference
+            elif name in self.references or namespace.get(name) is not self.stand_ins.get(name):
+                self.references.pop(name, None)
+                if name in self.stand_ins:
+                    namespace[name] = self.stand_ins[name]
+                else:
+                    namespace.pop(name, None)
+
     def overrides(self):
-        """The learner's functions that the kernel has rebound (a test that wraps one to watch its calls):
-        the learner's other functions must call the kernel's version, as they would in one process."""
+        """The learner's functions that the kernel has rebound (a test that wraps one to watch its calls, the
+        reference put in place of one by :meth:`judge_alone`): the learner's other functions must call the
+        kernel's version, as they would in one process."""
         if self.namespace is None:
             return {}
-        return {name: self.namespace[name] for name, stand_in in self.stand_ins.items()
-                if name in self.namespace and self.namespace[name] is not stand_in and callable(self.namespace[name])}
+        names = list(self.stand_ins) + [name for name in self.references if name not in self.stand_ins]
+        return {name: self.namespace[name] for name in names if name in self.namespace
+                and self.namespace[name] is not self.stand_ins.get(name) and callable(self.namespace[name])}
 
     def call(self, name, args, kwargs):
         blobs, callables = [], []
