@@ -72,7 +72,10 @@ def cases(out, submissions):
         # notebook's time budget (--notebook-timeout).
         "huge": f"\ndef {first}(*args, **kwargs):\n    return 'x' * (100 << 20)\n",
         "long_error": f"\ndef {first}(*args, **kwargs):\n    raise ValueError('x' * 10**7)\n",
-        "slow": wrap(first, "import time\ntime.sleep(2.5)"),  # no cell reaches --timeout, the notebook does
+        # No request reaches its time limit (10 s, half of --timeout) and no cell --timeout (20 s), the notebook
+        # does (30 s): 9 s defining, then 1.5 s a call. (The later exercises' tests call the reference's first
+        # exercise, not this one.)
+        "slow": wrap(first, "import time\ntime.sleep(1.5)") + "\nimport time\ntime.sleep(9)\n",
         "reference": f"\nimport rnn_ref\n{first} = rnn_ref.{first}\n",
         "reference_by_path": f"\nimport sys\nsys.path.insert(0, {str(REPO)!r})\nimport importlib\n"
                              f"{first} = getattr(importlib.import_module('rnn_' + 'ref'), {first!r})\n",
