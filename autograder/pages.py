@@ -4,7 +4,8 @@ A page is the chapter's source notebook executed (so its figures come from the s
 nbgrader's own preprocessors exactly as the student notebook is: solutions replaced by stubs, hidden tests
 removed. The outputs of exercise and test cells are dropped too, since they were produced by the solution, and
 so is every trace of widgets (explorers draw a single picture with ``RNN_COURSE_STATIC=1``), so that the site
-loads no widget script. Each page gets, under its title, a box that offers the chapter's student notebook (the
+loads no widget script. Prose comes first: the code of every cell but the exercises (setup, helpers, figures,
+explorers, tests) is folded away, one click from view; what it drew or printed stays. Each page gets, under its title, a box that offers the chapter's student notebook (the
 release version, made by nbgrader) for download, plus the launch links configured in ``_config.yml``.
 
 Only the chapters listed in ``_toc.yml`` are built, and a page is rebuilt only when its source changed.
@@ -24,6 +25,7 @@ from .course import REPO, SOLUTIONS, CourseError, check_chapters, tool_env
 
 PAGES = REPO / "book" / "chapters"
 DOWNLOADS = PAGES / "downloads"  # the student notebooks offered by the pages (excluded from the build)
+DIAGRAMS = PAGES / "diagrams"  # the diagrams, drawn by book/diagrams, that the pages' Markdown links to
 TOC = REPO / "_toc.yml"
 WIDGET_MIMES = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json")
 
@@ -133,8 +135,8 @@ def strip(nb):
         if any(mime.startswith("image/") for output in outputs for mime in output.get("data", {})):
             image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
             image.setdefault("alt", alt_text(nb.cells, index))
-        if meta.get("grade_id") == "setup":
-            cell.metadata.setdefault("tags", []).append("hide-input")
+        if meta.get("grade_id") and not meta.get("solution"):  # setup, read-only code (figures, explorers,
+            cell.metadata.setdefault("tags", []).append("hide-input")  # helpers) and tests: a click shows it
     return nb
 
 
@@ -191,8 +193,23 @@ def build_page(chapter):
     return target
 
 
+def diagrams_up_to_date():
+    """Draw the diagrams into ``book/chapters/diagrams/`` (the pages link to ``diagrams/<name>.svg``) unless the
+    code that draws them is unchanged since they were drawn."""
+    from .release import draw_diagrams
+
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "book" / "diagrams").rglob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    stamp = DIAGRAMS / ".drawn-from"
+    if not stamp.exists() or stamp.read_text() != digest.hexdigest():
+        draw_diagrams(DIAGRAMS)
+        stamp.write_text(digest.hexdigest())
+
+
 def build_pages(names=(), force=False, workers=2):
     """Build the pages of ``names`` (default: the chapters in ``_toc.yml``); skip those up to date."""
+    diagrams_up_to_date()
     names = list(names) or toc_chapters()
     if not names:
         raise CourseError("_toc.yml lists no chapter (book/chapters/<chapter>)")

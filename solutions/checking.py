@@ -21,11 +21,56 @@ def plain(value):
 
 
 def explore(draw, **controls):
-    """Live controls in Jupyter; a single drawing at the default values on the website and while grading."""
-    if STATIC or GRADING:
-        draw(**{name: control.value for name, control in controls.items()})
+    """Live controls in Jupyter. On the website (STATIC), a gallery of the drawing at a few settings of the
+    first control, the others at their defaults; while grading, one drawing at the defaults."""
+    defaults = {name: control.value for name, control in controls.items()}
+    if GRADING:
+        draw(**defaults)
+    elif STATIC:
+        _gallery(draw, defaults, *next(iter(controls.items())))
     else:
         display(widgets.interactive(draw, **controls))
+
+
+def _gallery(draw, defaults, name, control):
+    """The drawings at up to three settings of one control, one shown at a time (buttons choose it; no script)."""
+    import base64
+    import io
+    from html import escape
+
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML
+
+    if hasattr(control, "min") and hasattr(control, "max"):
+        values = [control.min, control.value, control.max]
+    elif hasattr(control, "options"):
+        values = [option[1] if isinstance(option, tuple) else option for option in control.options][:3]
+    else:
+        values = [control.value, not control.value]
+    label, group = control.description or name, f"explorer-{draw.__name__}"
+    buttons, panels, show = [], [], plt.show
+    plt.show = lambda *args, **kwargs: None  # draw() calls it: keep its figures for the gallery instead
+    try:
+        for index, value in enumerate(dict.fromkeys(values)):  # in order, without repeats
+            before = set(plt.get_fignums())
+            draw(**{**defaults, name: value})
+            setting, images = f"{label} = {plain(value)}", []
+            for number in sorted(set(plt.get_fignums()) - before):
+                figure = plt.figure(number)
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+                plt.close(figure)
+                images.append(f'<img src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}" '
+                              f'alt="The explorer drawn with {escape(setting)}">')
+            panels.append(f'<div>{"".join(images)}</div>')
+            checked = " checked" if value == control.value else ""
+            buttons.append(f'<input type="radio" name="{group}" id="{group}-{index}"{checked}>'
+                           f'<label for="{group}-{index}">{escape(setting)}</label>')
+    finally:
+        plt.show = show
+    display(HTML(f'<div class="explorer-gallery"><p>In the notebook these are live controls; here, choose one of '
+                 f'{len(buttons)} settings of {escape(label)}:</p>{"".join(buttons)}'
+                 f'<div class="explorer-panels">{"".join(panels)}</div></div>'))
 
 
 def check_shape(name, actual, expected_shape):

@@ -216,9 +216,10 @@ def test_a_chapter_with_data_is_offered_as_a_zip_of_notebook_and_data(tmp_path, 
     assert "NotImplementedError" in student and "BEGIN SOLUTION" not in student
 
 
-def test_launch_links_are_off_by_default_and_point_to_the_student_notebooks(site, tmp_path):
-    """Are there no launch links by default, and does a configured Binder, JupyterHub or Colab link open the
-    student notebook in the student repository?"""
+def test_launch_links_are_on_by_default_and_point_to_the_student_notebooks(site, tmp_path):
+    """With no repository of student notebooks configured, are there no launch links (nothing to open); with one,
+    are Binder and Colab links there by default; and does each Binder, JupyterHub or Colab link open the student
+    notebook in the student repository?"""
     sys.path.insert(0, str(REPO / "book" / "_ext"))
     from course_site import launch_links
 
@@ -236,8 +237,10 @@ def test_launch_links_are_off_by_default_and_point_to_the_student_notebooks(site
         ("Colab", "https://colab.research.google.com/github/org/rnn-student/blob/main/ch01_architecture/"
                   "ch01_architecture.ipynb"),
     ]
-    with pytest.raises(ValueError, match="repository_url"):
-        launch_links({"binderhub_url": "https://mybinder.org"}, "ch01_architecture")
+    assert [label for label, _ in launch_links({"repository_url": "https://github.com/org/rnn-student"},
+                                                "ch01_architecture")] == ["Binder", "Colab"]
+    assert [label for label, _ in launch_links({"repository_url": "https://gitlab.com/org/rnn-student"},
+                                                "ch01_architecture")] == ["Binder"]  # Colab: GitHub only
     # The directive in a real (tiny) Sphinx build.
     src = tmp_path / "src"
     src.mkdir()
@@ -287,14 +290,29 @@ PAGE_REPORT = """() => {
     heads: heads,
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
     ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
+    // the share of the article's height taken by code a reader sees: cells' code (not what it printed) and
+    // code blocks in the text; code folded away (a closed <details>) is not seen
+    codeShare: (() => {
+      const height = main.getBoundingClientRect().height;
+      let code = 0;
+      for (const block of main.querySelectorAll('div.cell_input, div.highlight, pre')) {
+        if (block.closest('details:not([open])') || block.closest('div.cell_output')) continue;
+        if (block.parentElement.closest('div.cell_input, div.highlight, pre')) continue;
+        code += block.getBoundingClientRect().height;
+      }
+      return height ? code / height : 0;
+    })(),
+    diagrams: Array.from(main.querySelectorAll('img')).filter(i => /\.svg$/i.test(i.getAttribute('src') || '')).length,
   };
 }"""
+MAX_CODE_SHARE = 0.15  # of a chapter page's height: the site reads as a text with exercises, not as code
 
 
 def test_every_page_works_in_a_browser_with_the_network_cut_off(site):
     """Does every page of the site, opened in headless Chromium that may reach nothing but the site itself,
     log no console error and fail no request, typeset its math, load every image (with alt text), keep its
-    headings in order, have only internal links that resolve, and fit a phone's screen?"""
+    headings in order, have only internal links that resolve, and fit a phone's screen? Does every chapter page
+    show at least one diagram, and code in at most MAX_CODE_SHARE of its height?"""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: the browser test needs Debian's chromium at /usr/bin/chromium. "
                     "Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this).")
@@ -302,7 +320,7 @@ def test_every_page_works_in_a_browser_with_the_network_cut_off(site):
 
     pages = site_pages(site)
     server = Server(site)
-    problems, checked, ids = [], [], {}
+    problems, checked, ids, shares = [], [], {}, {}
     start = time.monotonic()
     try:
         with sync_playwright() as pw:
@@ -357,6 +375,13 @@ def test_every_page_works_in_a_browser_with_the_network_cut_off(site):
                             problems.append(f"{where}: the page is {width} px wide on a {PHONE['width']} px screen")
                         continue
                     checked.append(name)
+                    if name.startswith("book/chapters/"):
+                        shares[name] = report["codeShare"]
+                        if report["codeShare"] > MAX_CODE_SHARE:
+                            problems.append(f"{where}: code takes {report['codeShare']:.0%} of the page's height "
+                                            f"(at most {MAX_CODE_SHARE:.0%})")
+                        if not report["diagrams"]:
+                            problems.append(f"{where}: no diagram (an SVG image)")
                     ids[name] = set(report["ids"])
                     links[name] = report["links"]
                     if report["math"] and (report["typeset"] < report["math"] or report["mathErrors"]):
@@ -397,6 +422,8 @@ def test_every_page_works_in_a_browser_with_the_network_cut_off(site):
                 if unquote(parts.fragment) not in target_ids:
                     problems.append(f"{name}: link to a missing anchor {href}")
     (ARTIFACTS / "browser.txt").write_text(
-        f"{len(checked)} pages checked in {time.monotonic() - start:.0f} s:\n" + "\n".join(checked) + "\n")
+        f"{len(checked)} pages checked in {time.monotonic() - start:.0f} s:\n" + "\n".join(checked) + "\n"
+        + "code share of the chapter pages (desktop):\n"
+        + "".join(f"{name}: {share:.1%}\n" for name, share in shares.items()))
     assert len(checked) >= len(toc_chapters()) + 4, checked
     assert not problems, f"{len(problems)} problem(s) on {len(checked)} pages:\n" + "\n".join(problems[:80])

@@ -7,8 +7,9 @@
 - **A list of the chapters** (``chapter-list`` directive) for the landing page, in the order of the book.
 - **Launch links to the student notebooks.** The ``student-launch`` directive (put in every chapter page by
   ``python -m autograder pages``) renders links that open the chapter's *student* notebook on a BinderHub, on a
-  JupyterHub through nbgitpuller, or on Colab, as configured by ``rnn_course_launch`` in ``_config.yml``; with
-  nothing configured (the default) it renders nothing. Jupyter Book's own launch buttons would open the web
+  JupyterHub through nbgitpuller, or on Colab, as configured by ``rnn_course_launch`` in ``_config.yml``: Binder
+  and Colab are on by default, and appear once ``repository_url`` says where the student notebooks are
+  published; with no repository (nothing to open) it renders nothing. Jupyter Book's own launch buttons would open the web
   page's notebook, which is not what a learner should get, so they stay off.
 - **No sphinx-thebe.** Jupyter Book always loads it, and it writes an unpkg.com address into every page; with
   live code off (``launch_buttons.thebe: false``) its assets are dropped.
@@ -28,10 +29,10 @@ LAUNCH_DEFAULTS = {
     "repository_url": "",        # the public git repository that holds the student notebooks (release/'s content)
     "branch": "main",
     "path": "{chapter}/{chapter}.ipynb",  # a student notebook's path in that repository
-    "binderhub_url": "",         # e.g. https://mybinder.org
+    "binderhub_url": "https://mybinder.org",  # "" for no Binder link
     "jupyterhub_url": "",        # e.g. https://hub.example.edu (the hub needs nbgitpuller)
     "jupyterhub_interface": "lab",  # "lab" (JupyterLab) or "tree" (the classic notebook)
-    "colab": False,              # true: an "Open in Colab" link (GitHub repositories only)
+    "colab": True,               # an "Open in Colab" link (for a GitHub repository; false for none)
 }
 
 
@@ -84,11 +85,8 @@ def launch_links(config, chapter):
     config = {**LAUNCH_DEFAULTS, **(config or {})}
     repo, branch = config["repository_url"].strip().rstrip("/"), config["branch"]
     path = config["path"].format(chapter=chapter)
-    wanted = config["binderhub_url"] or config["jupyterhub_url"] or config["colab"]
-    if not wanted:
+    if not repo:  # the links are on by default, as soon as the student notebooks are published somewhere
         return []
-    if not repo:
-        raise ValueError("rnn_course_launch: set repository_url, the repository of the student notebooks")
     github = _github(repo)
     links = []
     if config["binderhub_url"]:
@@ -101,10 +99,7 @@ def launch_links(config, chapter):
         interface = config["jupyterhub_interface"].strip("/") or "lab"
         query = urlencode({"repo": repo, "branch": branch, "urlpath": f"{interface}/tree/{folder}/{path}"})
         links.append(("JupyterHub", f"{hub}/hub/user-redirect/git-pull?{query}"))
-    if config["colab"]:
-        if not github:
-            raise ValueError("rnn_course_launch: Colab opens notebooks from GitHub only; "
-                             f"{repo} is not a GitHub repository")
+    if config["colab"] and github:  # Colab opens notebooks from GitHub only
         links.append(("Colab", f"https://colab.research.google.com/github/{github[0]}/{github[1]}/blob/"
                                f"{branch}/{path}"))
     return links
