@@ -82,4 +82,7 @@ MUTANTS = [
      "the caller's da is changed in place", 'da was changed in place'),
     ("rnn_backward", "cell_caches[t])", "cell_caches[t - 1])",
      "off by one in time: step t uses the cache of step t-1", 'uses the cache of step t-1'),
+    ("rnn_backward", "da_carry = np.zeros(da.shape[:2])", "da_carry = np.zeros(da.shape)",
+     "the carried gradient starts with the shape of da (n_a, m, T_x) instead of (n_a, m)",
+     "start the carry at np.zeros((n_a, m))"),
 ]
