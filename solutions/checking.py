@@ -35,6 +35,19 @@ def check_shape(name, actual, expected_shape):
     assert shape == tuple(expected_shape), f"{name} has shape {shape}, expected {tuple(expected_shape)}."
 
 
+def check_gradient_shape(key, value, shape):
+    """Fail unless the gradient `key` has the shape `shape`, naming the usual cause: a bias gradient not summed
+    over the examples into a column, a weight gradient transposed."""
+    assert value is not None, f"{key} is None: did you compute and return it?"
+    actual, shape = np.shape(value), tuple(shape)
+    hint = ""
+    if key.startswith("db"):
+        hint = " A bias gradient is dz summed over the examples, as a column: np.sum(dz, axis=1, keepdims=True)."
+    elif len(shape) == 2 and actual == shape[::-1]:
+        hint = " It is transposed: dW = dz @ (the column the weights act on).T."
+    assert actual == shape, f"{key} has shape {actual}, expected {shape}.{hint}"
+
+
 def check_close(name, actual, expected, mistakes=None, rtol=RTOL, atol=ATOL):
     """Fail unless `actual` matches `expected` (within RTOL and ATOL); name the mistake if `actual` matches one
     of `mistakes`, a dict {hint: what that mistake gives}."""
