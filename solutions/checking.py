@@ -80,6 +80,19 @@ def check_shape(name, actual, expected_shape):
     assert shape == tuple(expected_shape), f"{name} has shape {shape}, expected {tuple(expected_shape)}."
 
 
+def check_gradient_shape(key, value, shape):
+    """Fail unless the gradient `key` has the shape `shape`, naming the usual cause: a bias gradient not summed
+    over the examples into a column, a weight gradient transposed."""
+    assert value is not None, f"{key} is None: did you compute and return it?"
+    actual, shape = np.shape(value), tuple(shape)
+    hint = ""
+    if key.startswith("db"):
+        hint = " A bias gradient is dz summed over the examples, as a column: np.sum(dz, axis=1, keepdims=True)."
+    elif len(shape) == 2 and actual == shape[::-1]:
+        hint = " It is transposed: dW = dz @ (the column the weights act on).T."
+    assert actual == shape, f"{key} has shape {actual}, expected {shape}.{hint}"
+
+
 def check_close(name, actual, expected, mistakes=None, rtol=RTOL, atol=ATOL):
     """Fail unless `actual` matches `expected` (within RTOL and ATOL); name the mistake if `actual` matches one
     of `mistakes`, a dict {hint: what that mistake gives}."""
@@ -118,7 +131,8 @@ _TEST_RESULTS = {}  # function name -> {where a test of it ran: (the function it
 class testing:
     """`with testing("rnn_forward", uses=["rnn_cell_forward"]):` holds the checks of one test cell.
 
-    Every failure message says first what is wrong. When a test fails while a function it uses has not passed
+    A test that passes says so (its cell's first line, after a check mark). Every failure message says first
+    what is wrong. When a test fails while a function it uses has not passed
     its own tests (or changed since they ran), the message starts with that: fix that function first. While
     grading, the functions a test uses are the course's own, so each function is judged alone."""
 
@@ -133,17 +147,30 @@ class testing:
 
     def __exit__(self, kind, error, traceback):
         _TEST_RESULTS.setdefault(self.name, {})[self.where] = (self.namespace.get(self.name), kind is None)
-        if kind is None or not issubclass(kind, Exception):
+        if kind is None:
+            print(f"✓ {self.what()}")
+            return False
+        if not issubclass(kind, Exception):
             return False
         if kind is AssertionError:
             message = str(error) or f"{self.name} does not pass this test."
         elif kind is NotImplementedError:
             message = (f"{_raiser(traceback, self.name)} is not written yet: replace the line "
                        "`raise NotImplementedError()` with your code.")
+        elif kind is ValueError and any(word in str(error) for word in ("shape", "broadcast", "dimension")):
+            message = (f"{self.name} fails with arrays whose shapes do not fit together: {error}. Check every "
+                       "product and sum against the shapes the docstring gives.")
         else:
             message = f"{kind.__name__} while testing {self.name}: {error}"
         first = [] if GRADING else self.unfinished()
         raise AssertionError("\n".join(first + [message])) from None
+
+    def what(self):
+        """What the test checks: its cell's first line, `# Test: ...`, else the name of the function tested."""
+        import linecache
+
+        first = linecache.getline(self.where[0], 1).strip()
+        return first[len("# Test:"):].strip() if first.startswith("# Test:") else f"{self.name} passes this test"
 
     def unfinished(self):
         """What to fix before this test can pass: the functions it uses that have not passed their tests."""

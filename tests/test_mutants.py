@@ -3,9 +3,9 @@ must make at least one test cell of its exercise fail (and, when the bug gives a
 failing tests' messages must contain it: the message names the mistake); and every test cell must fail a "vandal", an exercise that
 zeroes its arguments in place and returns what the correct solution gives on them.
 
-One kernel per chapter runs the source notebook cell by cell; at each exercise, before its real tests, every
-bug planted in that exercise is defined in turn and the exercise's test cells (hidden parts included) run
-against it, then the correct solution is defined again. The vandal is run the same way, test cell by test cell.
+One kernel per chapter runs the source notebook cell by cell; at the first test cell of each exercise (the cells
+above it, read-only ones included, have run), every bug planted in that exercise is defined in turn and the
+exercise's test cells (hidden parts included) run against it, then the correct solution is defined again. The vandal is run the same way, test cell by test cell.
 """
 
 import re
@@ -28,23 +28,26 @@ def test_every_planted_bug_is_caught(chapter):
     assert mutants, f"tests/mutants/{chapter}.py plants no bug"
     assert {m[0] for m in mutants} >= set(tests_of), \
         f"exercises with no planted bug: {sorted(set(tests_of) - {m[0] for m in mutants})}"
+    first_test = {grade_id(tests[0]): name for name, tests in tests_of.items()}
+    solution = {grade_id(c): c.source for c in nb.cells if is_exercise(c)}
     uncaught, unnamed = [], []
     kernel = Kernel(SOLUTIONS / chapter)
     try:
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
-            name = grade_id(cell)
-            if name in tests_of:
+            name = first_test.get(grade_id(cell))  # the bugs are planted once the cells above the tests have run
+            if name is not None:
                 for exercise, find, replace, why, *hint in (m for m in mutants if m[0] == name):
-                    assert cell.source.count(find) == 1, f"{exercise}: {find!r} must occur once in its cell"
-                    assert kernel.run(cell.source.replace(find, replace)) is None, f"{why}: does not even define"
+                    assert solution[name].count(find) == 1, f"{exercise}: {find!r} must occur once in its cell"
+                    assert kernel.run(solution[name].replace(find, replace)) is None, f"{why}: does not even define"
                     errors = [error for error in (kernel.run(test.source) for test in tests_of[name]) if error]
                     if not errors:
                         uncaught.append(f"{exercise}: {why}")
                     elif hint and not any(hint[0] in error for error in errors):
                         unnamed.append(f"{exercise}: {why}: no message says {hint[0]!r}; they say:\n  "
                                        + "\n  ".join(error[:300] for error in errors))
+                assert kernel.run(solution[name]) is None, f"{name}: the solution does not define"
             error = kernel.run(cell.source)
             assert error is None or not is_test(cell), f"{name} fails on the correct solution: {error}"
     finally:
