@@ -55,6 +55,11 @@ def test_source_is_clean_and_well_formed(chapter):
         assert any("### BEGIN HIDDEN TESTS" in t.source for t in tests), f"{exercise} has no hidden test"
     assert any(c.cell_type == "markdown" and nbgrader_meta(c).get("solution") for c in nb.cells), \
         "a chapter has a written question"
+    for cell in nb.cells:  # what JupyterLab, Notebook 7 and Colab would show as raw text, or cannot follow
+        if cell.cell_type == "markdown":
+            myst = re.search(r"^(```|:::)\s*\{\w+\}|\{(cite|doc|ref|numref|download|eq)\}`|\]\(#", cell.source, re.M)
+            assert not myst, (f"Markdown cell {cell.source[:60]!r}: {myst.group(0)!r} works on the website only; "
+                              "write boxes as `> **Note.** ...` and links as absolute URLs (solutions/README.md)")
     assert not [p.name for p in (SOLUTIONS / chapter).iterdir() if p.suffix == ".py"], \
         "a chapter's folder is released as a whole: no Python files beside the notebook"
 
@@ -121,6 +126,13 @@ def test_student_notebook_hides_solutions_and_stops_only_at_exercises(chapter, r
         for used in re.findall(r'"(\w+)"', uses.group(1)) if uses else []:
             assert f"Your {used} does not pass its own tests yet: fix it first" in message, (gid, message)
     failing = {g for g, _, _ in errors}
+    # The notebook stands alone: every diagram is an attachment of its cell, none a link to a file.
+    student = nbformat.read(str(released[chapter]), as_version=4)
+    for cell in student.cells:
+        if cell.cell_type == "markdown":
+            assert "](diagrams/" not in cell.source, f"a diagram linked as a file: {cell.source[:80]!r}"
+            for name in re.findall(r"\]\(attachment:([^)]+)\)", cell.source):
+                assert cell.get("attachments", {}).get(name, {}).get("image/svg+xml"), f"no attachment {name}"
     for exercise, tests in exercises(source_notebook(chapter)).items():
         assert all(grade_id(t) in failing for t in tests), f"a test of {exercise} passes on the stub"
 

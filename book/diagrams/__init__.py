@@ -638,7 +638,7 @@ def birnn():
     yx, yf, yb, yy = 62, 170, 262, 362
     w, h = 76, 40
     xs = [255, 400, 545, 690]
-    text(ax, 435, 418, r"$ŷ^{<\!t\!>} = g(W_y\,[a_f^{<\!t\!>};\, a_b^{<\!t\!>}] + b_y)$")
+    text(ax, 435, 418, r"$ŷ^{<\!t\!>} = g(W_{ya}\,[a_f^{<\!t\!>};\, a_b^{<\!t\!>}] + b_y)$")
     f0 = box(ax, 137, yf, sym("a", 0, sub="f"), "hidden", 64, h, dashed=True)
     b5 = box(ax, 815, yb, sym("a", 5, sub="b"), "hidden", 64, h, dashed=True)
     for y, words, ends in ((yf, "forward", (22, 82)), (yb, "backward", (82, 22))):
