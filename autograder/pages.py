@@ -218,7 +218,8 @@ def build_pages(names=(), force=False, workers=2):
     if stale:  # the release (slow to start, mostly waiting) beside `workers` kernels at a time
         with ThreadPoolExecutor(max_workers=max(1, workers) + 1) as pool:
             downloads = pool.submit(write_downloads, stale)
-            pages = [pool.submit(build_page, name) for name in stale]
+            # the later chapters train longer: they start first, so that the last to finish is not a long one
+            pages = [pool.submit(build_page, name) for name in sorted(stale, reverse=True)]
             for future in [downloads, *pages]:
                 future.result()
     return [PAGES / f"{name}.ipynb" for name in names]

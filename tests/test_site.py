@@ -302,7 +302,7 @@ PAGE_REPORT = """() => {
       }
       return height ? code / height : 0;
     })(),
-    diagrams: Array.from(main.querySelectorAll('img')).filter(i => /\.svg$/i.test(i.getAttribute('src') || '')).length,
+    diagrams: Array.from(main.querySelectorAll('img')).filter(i => /\\.svg$/i.test(i.getAttribute('src') || '')).length,
   };
 }"""
 MAX_CODE_SHARE = 0.15  # of a chapter page's height: the site reads as a text with exercises, not as code
