@@ -9,6 +9,13 @@ import numpy as np
 GRADING = "NBGRADER_EXECUTION" in os.environ        # long runs are cut short while grading
 STATIC = os.environ.get("RNN_COURSE_STATIC") == "1"  # the website draws explorers at their defaults
 
+if not GRADING:  # crisp figures: drawn at twice their size, shown at their size (in Jupyter and on the website)
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        set_matplotlib_formats("retina")
+    except ImportError:
+        pass
+
 # How close a floating-point result must be to count as right, in every test of the course:
 # |yours - expected| <= ATOL + RTOL * |expected|, element by element. No test compares floats exactly.
 RTOL, ATOL = 1e-6, 1e-9
