@@ -38,7 +38,7 @@ LABELS = {
     "lstm_cell": ["c<t−1>", "c<t>", "a<t−1>", "a<t>", "x<t>", "Γf", "Γu", "Γo", "c\u0303<t>", "tanh", "σ", "×",
                   "+", "[a<t−1>;x<t>]", "memory path"],
     "birnn": ["af<0>", "ab<5>", "af<1>", "ab<4>", "x<1>", "ŷ<4>", "forward", "backward",
-              "ŷ<t>=g(Wy[af<t>;ab<t>]+by)"],
+              "ŷ<t>=g(Wya[af<t>;ab<t>]+by)"],
     "deep_rnn": ["a[1]<0>", "a[1]<1>", "a[2]<3>", "a[3]<4>", "x<1>", "ŷ<4>", "layer 1", "layer 3"],
     "hero": ["x<1>", "x<5>", "ŷ<3>", "σ", "×", "+"],
 }
