@@ -29,6 +29,8 @@ LABELS = {
     "rnn_patterns": ["One-to-one", "One-to-many", "Many-to-one", "Many-to-many,Tx=Ty", "Many-to-many,Tx≠Ty",
                      "music generation", "sentiment classification", "named-entity recognition",
                      "machine translation", "encoder", "decoder", "x<3>", "ŷ<4>", "hidden state"],
+    "loss_over_time": ["x<1>", "a<0>", "a<3>", "ŷ<1>", "y<1>", "ℒ<2>", "ℒ=Σtℒ(ŷ<t>,y<t>)",
+                       "ℒ(ŷ<t>,y<t>)=−Σkyk<t>logŷk<t>=−logŷc<t>", "target(one-hot)", "prediction"],
     "bptt_paths": ["a<t>", "a<t+1>", "ŷ<t>", "ℒ<t>", "ℒ<t+2>", "ℒ=Σtℒ<t>", "∂ℒ/∂a<t>=", "∂ℒ<t>/∂a<t>",
                    "(∂ℒ/∂a<t+1>)(∂a<t+1>/∂a<t>)", "through ŷ<t>", "through a<t+1>"],
     "gate_switch": ["Γ=σ(W[a<t−1>;x<t>]+b)", "σ(z)", "Γ≈0:closed", "Γ≈0.5:halfopen", "Γ≈1:open", "⊙", "signal",

@@ -248,6 +248,31 @@ def width_of(ax, t):
     return t.get_window_extent(ax.figure.canvas.get_renderer()).width
 
 
+def last_step(ax, x, y, base, sub, rest="", size=LABEL, color=INK, ha="center"):
+    """A symbol at a step counted from the end, as $ŷ^{<T_y>}$ or $a^{<T_x-1>}$, set by hand: mathtext would
+    nest the subscript of T inside the superscript (6.6 pt); here the whole superscript is at 0.7 × size.
+
+    Returns the drawn texts."""
+    px = size * PX_PER_INCH / 72
+    small = 0.7 * size
+    base_y = y - 0.36 * px
+    sup_y = base_y + 0.42 * px
+    pieces = [(base, size, base_y, "italic", 1.5), ("<", small, sup_y, "normal", 0),
+              ("T", small, sup_y, "italic", 0), (sub, small, sup_y - 0.2 * px, "italic", 0)]
+    if rest:
+        pieces.append((rest.replace("-", "−"), small, sup_y, "normal", 0))
+    pieces.append((">", small, sup_y, "normal", 0))
+    drawn, cursor = [], x
+    for s, fs, yy, style, gap in pieces:
+        t = ax.text(cursor, yy, s, fontsize=fs, color=color, ha="left", va="baseline", style=style, zorder=6)
+        cursor += width_of(ax, t) + gap
+        drawn.append(t)
+    shift = {"center": (cursor - x) / 2, "left": 0, "right": cursor - x}[ha]
+    for t in drawn:
+        t.set_x(t.get_position()[0] - shift)
+    return drawn
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Chapter 1: the RNN and its input/output patterns
 # ---------------------------------------------------------------------------------------------------------
@@ -363,6 +388,57 @@ def rnn_patterns():
         text(ax, (a + b) / 2, yb - 14, words, size=SMALL, color="#555555")
     return fig
 
+
+# ---------------------------------------------------------------------------------------------------------
+# Chapter 2: the loss summed over time
+# ---------------------------------------------------------------------------------------------------------
+
+
+def loss_over_time():
+    """Each prediction ŷ<t> is compared with its target y<t> into a loss ℒ<t>; the losses add up to ℒ."""
+    fig, ax = canvas(860, 500)
+    hid, loss = ROLES["hidden"].edge, ROLES["loss"].edge
+    yx, ya, yy, yl, ytot = 82, 162, 246, 330, 410
+    w, h = 64, 38
+    text(ax, 430, 468, r"cross-entropy of one step:  $ℒ(ŷ^{<\!t\!>}, y^{<\!t\!>}) = -\Sigma_k\, y_k^{<\!t\!>}\,"
+                       r"\log\, ŷ_k^{<\!t\!>} = -\log\, ŷ_c^{<\!t\!>}$", color="#444444")
+    total = box(ax, 430, ytot, r"$ℒ = \Sigma_t\; ℒ(ŷ^{<\!t\!>}, y^{<\!t\!>})$", "loss", 720, 40)
+    a0 = box(ax, 52, ya, sym("a", 0), "hidden", 56, h, dashed=True)
+    prev = a0
+    cols = [(1, 196), (2, 366), (3, 536), (None, 736)]  # None: the last step, T_y (= T_x)
+    for t, cx in cols:
+        xa, xt = cx - 36, cx + 36
+        last = t is None
+        if last:
+            text(ax, (prev.right()[0] + xa - w / 2) / 2, ya, r"$\cdots$", color=hid)
+            text(ax, (prev.x + 36 + w + 4 + cx - w - 4) / 2, yl, r"$\cdots$", color=loss)  # between the ℒ boxes
+        x = box(ax, xa, yx, None if last else sym("x", t), "input", w, h)
+        a = box(ax, xa, ya, None if last else sym("a", t), "hidden", w, h)
+        y = box(ax, xa, yy, None if last else sym("ŷ", t), "output", w, h)
+        target = box(ax, xt, yy, None if last else sym("y", t), "op", w, h)
+        l = box(ax, cx, yl, None if last else sym("ℒ", t), "loss", 2 * w + 8, h)
+        if last:
+            last_step(ax, x.x, x.y, "x", "x")
+            last_step(ax, a.x, a.y, "a", "x")
+            last_step(ax, y.x, y.y, "ŷ", "y")
+            last_step(ax, target.x, target.y, "y", "y")
+            last_step(ax, l.x, l.y, "ℒ", "y")
+        arrow(ax, x.top(), a.bottom())
+        arrow(ax, a.top(), y.bottom())
+        arrow(ax, y.top(), l.bottom(-36))
+        arrow(ax, target.top(), l.bottom(36))
+        arrow(ax, l.top(), (cx, ytot - 20), color=loss)
+        if last:
+            line(ax, prev.right(), (prev.right()[0] + 34, ya), color=hid)
+            arrow(ax, (a.left()[0] - 34, ya), a.left(), color=hid)
+        else:
+            arrow(ax, prev.right(), a.left(), color=hid)
+        prev = a
+    # What each box is: words on the left of the first column.
+    legend(ax, 86, 24, [("box", "output", "prediction (probabilities)", ""),
+                        ("box", "op", "target (one-hot)", ""),
+                        ("box", "loss", "loss", "")], gap=36)
+    return fig
 
 # ---------------------------------------------------------------------------------------------------------
 # Chapter 3: backpropagation through time
@@ -748,6 +824,7 @@ def hero():
 DIAGRAMS = {
     "rnn_unrolled": rnn_unrolled,
     "rnn_patterns": rnn_patterns,
+    "loss_over_time": loss_over_time,
     "bptt_paths": bptt_paths,
     "gate_switch": gate_switch,
     "gru_cell": gru_cell,
