@@ -492,6 +492,82 @@ def bptt_paths():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Chapter 4: activation functions
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _curve(ax, x0, y0, w, h, f, color, lw=2.4):
+    """A small sketch of an activation: axes through the origin, z from -4 to 4, g(z) from -1.25 to 1.25."""
+    axis = "#9a9a9a"
+    ax.plot([x0, x0 + w], [y0, y0], color=axis, linewidth=1, zorder=2)
+    ax.plot([x0 + w / 2, x0 + w / 2], [y0 - h / 2, y0 + h / 2], color=axis, linewidth=1, zorder=2)
+    for v in (-1, 1):
+        ax.plot([x0, x0 + w], [y0 + v * h / 2.5] * 2, color="#d4d4d4", linewidth=0.9, linestyle=(0, (3, 3)),
+                zorder=1)
+    zs = [z for z in (-4 + 8 * i / 160 for i in range(161)) if abs(f(z)) <= 1.25]  # ReLU leaves the box
+    ax.plot([x0 + (z + 4) / 8 * w for z in zs], [y0 + f(z) * h / 2.5 for z in zs],
+            color=color, linewidth=lw, zorder=3, solid_capstyle="round")
+
+
+def activations_in_cell():
+    """Where g1 (tanh) and g2 (softmax) sit in the vanilla cell, and the shapes of sigmoid, tanh and ReLU."""
+    fig, ax = canvas(880, 480)
+    hid, out, gate = ROLES["hidden"], ROLES["output"], ROLES["gate"]
+
+    # The cell: the hidden state's sum, then g1; the output's sum, then g2.
+    ya = 120
+    ap = box(ax, 56, ya, sym("a", "t-1"), "hidden", 76, 40)
+    x = box(ax, 190, 36, sym("x", "t"), "input", 64, 38)
+    s1 = op(ax, 190, ya, "+")
+    g1 = box(ax, 290, ya, "tanh", "hidden", 70, 40, size=SMALL, lw=2.6)
+    a = box(ax, 400, ya, sym("a", "t"), "hidden", 64, 40)
+    arrow(ax, ap.right(), s1.left(), color=hid.edge)
+    weight(ax, 131, ya + 20, "$W_{aa}$")
+    arrow(ax, x.top(), s1.bottom())
+    weight(ax, 180, 78, "$W_{ax}$", ha="right")
+    arrow(ax, (190, ya + 52), s1.top())
+    text(ax, 190, ya + 64, "$b_a$")
+    arrow(ax, s1.right(), g1.left())
+    arrow(ax, g1.right(), a.left(), color=hid.edge)
+    text(ax, 290, ya + 36, "$g_1$", color=hid.edge)
+    arrow(ax, a.right(), (462, ya), color=hid.edge)
+    text(ax, 468, ya, "to step $t+1$", size=SMALL, color="#555555", ha="left")
+
+    s2 = op(ax, 400, 212, "+")
+    g2 = box(ax, 400, 294, "softmax", "output", 82, 40, size=SMALL, lw=2.6)
+    y = box(ax, 400, 386, sym("ŷ", "t"), "output", 64, 40)
+    arrow(ax, a.top(), s2.bottom())
+    weight(ax, 388, 170, "$W_{ya}$", ha="right")
+    arrow(ax, (454, 212), s2.right())
+    text(ax, 462, 212, "$b_y$", ha="left")
+    arrow(ax, s2.top(), g2.bottom())
+    arrow(ax, g2.top(), y.bottom(), color=out.edge)
+    text(ax, 350, 294, "$g_2$", color=out.edge, ha="right")
+
+    # The two formulas, each in its activation's colour, in the free corner above the hidden state.
+    text(ax, 24, 452, r"$a^{<\!t\!>} = g_1(W_{aa}\, a^{<\!t-1\!>} + W_{ax}\, x^{<\!t\!>} + b_a)$", color=hid.edge,
+         ha="left")
+    text(ax, 24, 410, r"$ŷ^{<\!t\!>} = g_2(W_{ya}\, a^{<\!t\!>} + b_y)$", color=out.edge, ha="left")
+    text(ax, 24, 304, "softmax: one probability", size=SMALL, color="#555555", ha="left")
+    text(ax, 24, 282, "per class, summing to 1", size=SMALL, color="#555555", ha="left")
+
+    # The shapes: three small curves, the one used as g1 framed in its colour.
+    ax.plot([575, 575], [24, 456], color="#e4e4e4", linewidth=1, zorder=0)
+    px, pw, ph = 606, 100, 64
+    rows = [(350, math.tanh, hid.edge, "tanh, $g_1$: the hidden state", "range (−1, 1)", "slope 1 at 0"),
+            (215, _sigmoid, gate.edge, "sigmoid σ: the gates (ch. 6–8)", "range (0, 1)", "slope 1/4 at 0"),
+            (80, lambda z: max(0.0, z), MUTED, "ReLU: a contrast", "range [0, ∞)", "slope 0 or 1")]
+    for cy, f, color, title, rng, slope in rows:
+        _curve(ax, px, cy, pw, ph, f, color)
+        text(ax, px - 6, cy + 50, title, size=LABEL if "$" in title else SMALL, color=color, ha="left",
+             weight="bold" if "$" not in title else "normal")
+        text(ax, px + pw + 14, cy + 10, rng, size=SMALL, color="#444444", ha="left")
+        text(ax, px + pw + 14, cy - 12, slope, size=SMALL, color="#444444", ha="left")
+    ax.add_patch(FancyBboxPatch((592, 350 - 44), 270, 112, boxstyle="round,pad=0,rounding_size=10",
+                                facecolor="none", edgecolor=hid.edge, linewidth=1.2, zorder=1))
+    return fig
+
+# ---------------------------------------------------------------------------------------------------------
 # Chapter 6: a gate is a soft switch
 # ---------------------------------------------------------------------------------------------------------
 
@@ -826,6 +902,7 @@ DIAGRAMS = {
     "rnn_patterns": rnn_patterns,
     "loss_over_time": loss_over_time,
     "bptt_paths": bptt_paths,
+    "activations_in_cell": activations_in_cell,
     "gate_switch": gate_switch,
     "gru_cell": gru_cell,
     "lstm_cell": lstm_cell,
