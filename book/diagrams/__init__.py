@@ -260,7 +260,7 @@ def last_step(ax, x, y, base, sub, rest="", size=LABEL, color=INK, ha="center"):
     pieces = [(base, size, base_y, "italic", 1.5), ("<", small, sup_y, "normal", 0),
               ("T", small, sup_y, "italic", 0), (sub, small, sup_y - 0.2 * px, "italic", 0)]
     if rest:
-        pieces.append((rest.replace("-", "−"), small, sup_y, "normal", 0))
+        pieces.append((rest.replace("-", "−"), small, sup_y, "italic", 0))
     pieces.append((">", small, sup_y, "normal", 0))
     drawn, cursor = [], x
     for s, fs, yy, style, gap in pieces:
@@ -565,6 +565,83 @@ def activations_in_cell():
         text(ax, px + pw + 14, cy - 12, slope, size=SMALL, color="#444444", ha="left")
     ax.add_patch(FancyBboxPatch((592, 350 - 44), 270, 112, boxstyle="round,pad=0,rounding_size=10",
                                 facecolor="none", edgecolor=hid.edge, linewidth=1.2, zorder=1))
+    return fig
+
+# ---------------------------------------------------------------------------------------------------------
+# Chapter 5: vanishing and exploding gradients
+# ---------------------------------------------------------------------------------------------------------
+
+
+def gradient_chain():
+    """The gradient k steps back is a product of k factors W_aa^T tanh': it vanishes or explodes like a power
+    of k; clipping by norm brings an exploded gradient back to length c, keeping its direction."""
+    fig, ax = canvas(890, 500)
+    hid, out, loss = ROLES["hidden"], ROLES["output"], ROLES["loss"]
+    text(ax, 445, 476, r"one step back:  $\partial ℒ / \partial a^{<\!t-1\!>} = W_{aa}^T\, (\partial ℒ / \partial "
+                       r"a^{<\!t\!>} * (1 - (a^{<\!t\!>})^2))$", color="#444444")
+
+    # The chain: the loss reads the last state; the gradient comes back one factor per step.
+    yc, w, h = 400, 84, 40
+    cols = [(78, "k"), (270, "2"), (420, "1"), (570, "0")]  # column x, steps back from a<T_x>
+    states = []
+    for cx, k in cols:
+        states.append(box(ax, cx, yc, None, "hidden", w, h))
+        last_step(ax, cx, yc, "a", "x", "" if k == "0" else f"-{k}")
+    lbox = box(ax, 712, yc, "$ℒ$", "loss", 56, h)
+    line(ax, states[0].right(), (states[0].right()[0] + 30, yc), color=MUTED)
+    text(ax, 174, yc, r"$\cdots$", color=MUTED)
+    arrow(ax, (states[1].left()[0] - 30, yc), states[1].left(), color=MUTED)
+    for a, b in zip(states[1:], states[2:] + [lbox]):
+        arrow(ax, a.right(), b.left(), color=MUTED)
+    back = dict(color=hid.edge, lw=THICK, glow=hid.edge, radius=12)
+    yb = 352
+    arrow(ax, lbox.bottom(), (712, yb), (states[3].x + 20, yb), states[3].bottom(20), **back)
+    for a, b in zip(states[1:][::-1], states[:-1][::-1]):
+        arrow(ax, a.bottom(-20), (a.x - 20, yb), (b.x + 20, yb), b.bottom(20), **back)
+    for a, b in zip(states[2:], states[1:-1]):
+        weight(ax, (a.x + b.x) / 2, yb - 22, r"$\times\, W_{aa}^T\, \tanh$′")
+    weight(ax, (states[0].x + states[1].x) / 2, yb - 22, r"$k - 2$ more")
+    text(ax, 712, yb - 22, "gradient", size=SMALL, color=hid.edge)
+
+    # Its size at each state, for two scales of W_aa (tanh unsaturated, slope 1): a power of the distance.
+    y0, unit, cap = 70, 46, 186
+    ax.plot([30, 620], [y0, y0], color="#777777", linewidth=1, zorder=2)
+    text(ax, 30, 296, r"size of the gradient $\|\partial ℒ / \partial a\|$", size=LABEL, ha="left", color="#444444")
+    for (cx, k), kk in zip(cols, (10, 2, 1, 0)):
+        for dx, base, role in ((-14, 0.5, "hidden"), (14, 1.5, "output")):
+            v = base ** kk
+            top = min(v * unit, cap)
+            r = ROLES[role]
+            ax.add_patch(FancyBboxPatch((cx + dx - 11, y0), 22, max(top, 1.5), boxstyle="square,pad=0",
+                                        facecolor=r.fill, edgecolor=r.edge, linewidth=1.2, zorder=3))
+            if top == cap:  # cut: the bar goes on far above
+                for yy in (cap + y0 - 16, cap + y0 - 10):
+                    ax.plot([cx + dx - 14, cx + dx + 14], [yy - 3, yy + 3], color="white", linewidth=3, zorder=4)
+                text(ax, cx + dx + 16, cap + y0 - 8, f"{base:g}$^{{{k}}}$", size=LABEL, color=r.edge, ha="left")
+        text(ax, cx, y0 - 16, "0 steps back" if k == "0" else "$k$ steps back" if k == "k" else f"{k} step{'s' if k != '1' else ''} back",
+             size=SMALL, color="#444444")
+    text(ax, 78 - 14, y0 + 14, "≈0", size=SMALL, color=hid.edge, ha="right")
+    legend(ax, 40, 20, [("box", "hidden", r"$\sigma_{max}(W_{aa})\,\gamma = 0.5$: vanishes", ""),
+                        ("box", "output", "$= 1.5$: explodes", "")], gap=30)
+
+    # Clipping by norm: the exploded gradient g brought back onto the sphere of radius c, same direction.
+    ax.add_patch(FancyBboxPatch((650, 40), 228, 272, boxstyle="round,pad=0,rounding_size=12",
+                                facecolor="#fafaf9", edgecolor="#e0e0dc", linewidth=1, zorder=0))
+    text(ax, 764, 292, "clipping by norm", size=SMALL, weight="bold")
+    ox, oy, rc = 712, 120, 56
+    ax.add_patch(Circle((ox, oy), rc, facecolor="none", edgecolor="#777777", linewidth=1.2,
+                        linestyle=(0, (4, 3)), zorder=2))
+    ang = math.radians(38)
+    gx, gy = ox + 150 * math.cos(ang), oy + 150 * math.sin(ang)
+    cx_, cy_ = ox + rc * math.cos(ang), oy + rc * math.sin(ang)
+    arrow(ax, (ox, oy), (gx, gy), color=out.edge, lw=LINE)
+    arrow(ax, (ox, oy), (cx_, cy_), color=INK, lw=THICK)
+    dot(ax, ox, oy)
+    text(ax, gx - 8, gy + 4, "$g$", color=out.edge, ha="right")
+    text(ax, cx_ + 16, cy_ - 16, r"$(c / \|g\|)\, g$", ha="left")
+    ax.plot([ox, ox - rc], [oy, oy], color="#777777", linewidth=1, zorder=2)
+    text(ax, ox - rc / 2, oy - 12, "$c$", color="#555555")
+    text(ax, 764, 270, "same direction, length $c$", color="#444444")
     return fig
 
 # ---------------------------------------------------------------------------------------------------------
@@ -903,6 +980,7 @@ DIAGRAMS = {
     "loss_over_time": loss_over_time,
     "bptt_paths": bptt_paths,
     "activations_in_cell": activations_in_cell,
+    "gradient_chain": gradient_chain,
     "gate_switch": gate_switch,
     "gru_cell": gru_cell,
     "lstm_cell": lstm_cell,
