@@ -926,6 +926,49 @@ def deep_rnn():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Chapter 10: generating text
+# ---------------------------------------------------------------------------------------------------------
+
+
+def sampling_loop():
+    """Sampling: each step's drawn character, one-hot, is the next step's input; the logits are divided by τ."""
+    fig, ax = canvas(880, 430)
+    hid, out, inp = ROLES["hidden"], ROLES["output"], ROLES["input"]
+    yx, ya, yt, yy = 44, 136, 214, 292
+    text(ax, 440, 404, r"$x^{<\!t+1\!>}$ = the one-hot vector of the character drawn from $ŷ^{<\!t\!>}$",
+         color="#444444")
+    text(ax, 440, 372, r"temperature $\tau$:  $ŷ^{<\!t\!>} = \mathrm{softmax}(z^{<\!t\!>} / \tau)$;  "
+                       r"$\tau < 1$ sharpens,  $\tau > 1$ flattens", color="#444444")
+
+    # The seed character starts the loop; a<0> = 0 starts the state.
+    seed = box(ax, 120, yy, "“a”", "op", 48, 38)
+    text(ax, 120, yy + 34, "seed", size=SMALL, color="#555555")
+    prev = box(ax, 50, ya, sym("a", 0), "hidden", 56, 38, dashed=True)
+    feed, chars = seed, ["“l”", "“i”", "“c”"]  # the characters are set in quotes
+    for t, cx in enumerate((200, 430, 660), start=1):
+        x = box(ax, cx, yx, sym("x", t), "input", 64, 38)
+        a = box(ax, cx, ya, sym("a", t), "hidden", 64, 38)
+        tau = op(ax, cx, yt, r"$÷\tau$", r=16, size=LABEL)
+        y = box(ax, cx, yy, sym("ŷ", t), "output", 64, 38)
+        draw = ellipse(ax, cx + 82, yy, "draw", w=58, h=28)
+        ch = box(ax, cx + 150, yy, chars[t - 1], "op", 48, 38)
+        # The character of the step before (or the seed), one-hot, comes in as x<t>, over the state's arrow.
+        arrow(ax, feed.bottom(), (feed.x, yx), x.left(), color=inp.edge, halo=True, zorder=5)
+        text(ax, feed.x + 8, (yx + ya) / 2 - 6, "one-hot", size=SMALL, color=inp.edge, ha="left")
+        arrow(ax, prev.right(), a.left(), color=hid.edge)
+        arrow(ax, x.top(), a.bottom())
+        arrow(ax, a.top(), tau.bottom())
+        text(ax, cx + 8, (ya + yt) / 2 - 2, sym("z", t), ha="left")
+        arrow(ax, tau.top(), y.bottom(), color=out.edge)
+        text(ax, cx - 8, (yt + yy) / 2 + 2, "softmax", size=SMALL, color=out.edge, ha="right")
+        arrow(ax, y.right(), draw.left(), color=out.edge)
+        arrow(ax, draw.right(), ch.left())
+        feed, prev = ch, a
+    arrow(ax, feed.bottom(), (feed.x, yx), (feed.x + 34, yx), color=inp.edge)
+    text(ax, feed.x + 52, yx, r"$\cdots$", color=inp.edge)
+    return fig
+
+# ---------------------------------------------------------------------------------------------------------
 # The landing page
 # ---------------------------------------------------------------------------------------------------------
 
@@ -986,6 +1029,7 @@ DIAGRAMS = {
     "lstm_cell": lstm_cell,
     "birnn": birnn,
     "deep_rnn": deep_rnn,
+    "sampling_loop": sampling_loop,
     "hero": hero,
 }
 
