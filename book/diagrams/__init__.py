@@ -248,6 +248,31 @@ def width_of(ax, t):
     return t.get_window_extent(ax.figure.canvas.get_renderer()).width
 
 
+def last_step(ax, x, y, base, sub, rest="", size=LABEL, color=INK, ha="center"):
+    """A symbol at a step counted from the end, as $ŷ^{<T_y>}$ or $a^{<T_x-1>}$, set by hand: mathtext would
+    nest the subscript of T inside the superscript (6.6 pt); here the whole superscript is at 0.7 × size.
+
+    Returns the drawn texts."""
+    px = size * PX_PER_INCH / 72
+    small = 0.7 * size
+    base_y = y - 0.36 * px
+    sup_y = base_y + 0.42 * px
+    pieces = [(base, size, base_y, "italic", 1.5), ("<", small, sup_y, "normal", 0),
+              ("T", small, sup_y, "italic", 0), (sub, small, sup_y - 0.2 * px, "italic", 0)]
+    if rest:
+        pieces.append((rest.replace("-", "−"), small, sup_y, "italic", 0))
+    pieces.append((">", small, sup_y, "normal", 0))
+    drawn, cursor = [], x
+    for s, fs, yy, style, gap in pieces:
+        t = ax.text(cursor, yy, s, fontsize=fs, color=color, ha="left", va="baseline", style=style, zorder=6)
+        cursor += width_of(ax, t) + gap
+        drawn.append(t)
+    shift = {"center": (cursor - x) / 2, "left": 0, "right": cursor - x}[ha]
+    for t in drawn:
+        t.set_x(t.get_position()[0] - shift)
+    return drawn
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Chapter 1: the RNN and its input/output patterns
 # ---------------------------------------------------------------------------------------------------------
@@ -365,6 +390,57 @@ def rnn_patterns():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Chapter 2: the loss summed over time
+# ---------------------------------------------------------------------------------------------------------
+
+
+def loss_over_time():
+    """Each prediction ŷ<t> is compared with its target y<t> into a loss ℒ<t>; the losses add up to ℒ."""
+    fig, ax = canvas(860, 500)
+    hid, loss = ROLES["hidden"].edge, ROLES["loss"].edge
+    yx, ya, yy, yl, ytot = 82, 162, 246, 330, 410
+    w, h = 64, 38
+    text(ax, 430, 468, r"cross-entropy of one step:  $ℒ(ŷ^{<\!t\!>}, y^{<\!t\!>}) = -\Sigma_k\, y_k^{<\!t\!>}\,"
+                       r"\log\, ŷ_k^{<\!t\!>} = -\log\, ŷ_c^{<\!t\!>}$", color="#444444")
+    total = box(ax, 430, ytot, r"$ℒ = \Sigma_t\; ℒ(ŷ^{<\!t\!>}, y^{<\!t\!>})$", "loss", 720, 40)
+    a0 = box(ax, 52, ya, sym("a", 0), "hidden", 56, h, dashed=True)
+    prev = a0
+    cols = [(1, 196), (2, 366), (3, 536), (None, 736)]  # None: the last step, T_y (= T_x)
+    for t, cx in cols:
+        xa, xt = cx - 36, cx + 36
+        last = t is None
+        if last:
+            text(ax, (prev.right()[0] + xa - w / 2) / 2, ya, r"$\cdots$", color=hid)
+            text(ax, (prev.x + 36 + w + 4 + cx - w - 4) / 2, yl, r"$\cdots$", color=loss)  # between the ℒ boxes
+        x = box(ax, xa, yx, None if last else sym("x", t), "input", w, h)
+        a = box(ax, xa, ya, None if last else sym("a", t), "hidden", w, h)
+        y = box(ax, xa, yy, None if last else sym("ŷ", t), "output", w, h)
+        target = box(ax, xt, yy, None if last else sym("y", t), "op", w, h)
+        l = box(ax, cx, yl, None if last else sym("ℒ", t), "loss", 2 * w + 8, h)
+        if last:
+            last_step(ax, x.x, x.y, "x", "x")
+            last_step(ax, a.x, a.y, "a", "x")
+            last_step(ax, y.x, y.y, "ŷ", "y")
+            last_step(ax, target.x, target.y, "y", "y")
+            last_step(ax, l.x, l.y, "ℒ", "y")
+        arrow(ax, x.top(), a.bottom())
+        arrow(ax, a.top(), y.bottom())
+        arrow(ax, y.top(), l.bottom(-36))
+        arrow(ax, target.top(), l.bottom(36))
+        arrow(ax, l.top(), (cx, ytot - 20), color=loss)
+        if last:
+            line(ax, prev.right(), (prev.right()[0] + 34, ya), color=hid)
+            arrow(ax, (a.left()[0] - 34, ya), a.left(), color=hid)
+        else:
+            arrow(ax, prev.right(), a.left(), color=hid)
+        prev = a
+    # What each box is: words on the left of the first column.
+    legend(ax, 86, 24, [("box", "output", "prediction (probabilities)", ""),
+                        ("box", "op", "target (one-hot)", ""),
+                        ("box", "loss", "loss", "")], gap=36)
+    return fig
+
+# ---------------------------------------------------------------------------------------------------------
 # Chapter 3: backpropagation through time
 # ---------------------------------------------------------------------------------------------------------
 
@@ -414,6 +490,159 @@ def bptt_paths():
     text(ax, xw, y2, r"through $a^{<\!t+1\!>}$: all later losses", color=hid, ha="left")
     return fig
 
+
+# ---------------------------------------------------------------------------------------------------------
+# Chapter 4: activation functions
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _curve(ax, x0, y0, w, h, f, color, lw=2.4):
+    """A small sketch of an activation: axes through the origin, z from -4 to 4, g(z) from -1.25 to 1.25."""
+    axis = "#9a9a9a"
+    ax.plot([x0, x0 + w], [y0, y0], color=axis, linewidth=1, zorder=2)
+    ax.plot([x0 + w / 2, x0 + w / 2], [y0 - h / 2, y0 + h / 2], color=axis, linewidth=1, zorder=2)
+    for v in (-1, 1):
+        ax.plot([x0, x0 + w], [y0 + v * h / 2.5] * 2, color="#d4d4d4", linewidth=0.9, linestyle=(0, (3, 3)),
+                zorder=1)
+    zs = [z for z in (-4 + 8 * i / 160 for i in range(161)) if abs(f(z)) <= 1.25]  # ReLU leaves the box
+    ax.plot([x0 + (z + 4) / 8 * w for z in zs], [y0 + f(z) * h / 2.5 for z in zs],
+            color=color, linewidth=lw, zorder=3, solid_capstyle="round")
+
+
+def activations_in_cell():
+    """Where g1 (tanh) and g2 (softmax) sit in the vanilla cell, and the shapes of sigmoid, tanh and ReLU."""
+    fig, ax = canvas(880, 480)
+    hid, out, gate = ROLES["hidden"], ROLES["output"], ROLES["gate"]
+
+    # The cell: the hidden state's sum, then g1; the output's sum, then g2.
+    ya = 120
+    ap = box(ax, 56, ya, sym("a", "t-1"), "hidden", 76, 40)
+    x = box(ax, 190, 36, sym("x", "t"), "input", 64, 38)
+    s1 = op(ax, 190, ya, "+")
+    g1 = box(ax, 290, ya, "tanh", "hidden", 70, 40, size=SMALL, lw=2.6)
+    a = box(ax, 400, ya, sym("a", "t"), "hidden", 64, 40)
+    arrow(ax, ap.right(), s1.left(), color=hid.edge)
+    weight(ax, 131, ya + 20, "$W_{aa}$")
+    arrow(ax, x.top(), s1.bottom())
+    weight(ax, 180, 78, "$W_{ax}$", ha="right")
+    arrow(ax, (190, ya + 52), s1.top())
+    text(ax, 190, ya + 64, "$b_a$")
+    arrow(ax, s1.right(), g1.left())
+    arrow(ax, g1.right(), a.left(), color=hid.edge)
+    text(ax, 290, ya + 36, "$g_1$", color=hid.edge)
+    arrow(ax, a.right(), (462, ya), color=hid.edge)
+    text(ax, 468, ya, "to step $t+1$", size=SMALL, color="#555555", ha="left")
+
+    s2 = op(ax, 400, 212, "+")
+    g2 = box(ax, 400, 294, "softmax", "output", 82, 40, size=SMALL, lw=2.6)
+    y = box(ax, 400, 386, sym("ŷ", "t"), "output", 64, 40)
+    arrow(ax, a.top(), s2.bottom())
+    weight(ax, 388, 170, "$W_{ya}$", ha="right")
+    arrow(ax, (454, 212), s2.right())
+    text(ax, 462, 212, "$b_y$", ha="left")
+    arrow(ax, s2.top(), g2.bottom())
+    arrow(ax, g2.top(), y.bottom(), color=out.edge)
+    text(ax, 350, 294, "$g_2$", color=out.edge, ha="right")
+
+    # The two formulas, each in its activation's colour, in the free corner above the hidden state.
+    text(ax, 24, 452, r"$a^{<\!t\!>} = g_1(W_{aa}\, a^{<\!t-1\!>} + W_{ax}\, x^{<\!t\!>} + b_a)$", color=hid.edge,
+         ha="left")
+    text(ax, 24, 410, r"$ŷ^{<\!t\!>} = g_2(W_{ya}\, a^{<\!t\!>} + b_y)$", color=out.edge, ha="left")
+    text(ax, 24, 304, "softmax: one probability", size=SMALL, color="#555555", ha="left")
+    text(ax, 24, 282, "per class, summing to 1", size=SMALL, color="#555555", ha="left")
+
+    # The shapes: three small curves, the one used as g1 framed in its colour.
+    ax.plot([575, 575], [24, 456], color="#e4e4e4", linewidth=1, zorder=0)
+    px, pw, ph = 606, 100, 64
+    rows = [(350, math.tanh, hid.edge, "tanh, $g_1$: the hidden state", "range (−1, 1)", "slope 1 at 0"),
+            (215, _sigmoid, gate.edge, "sigmoid σ: the gates (ch. 6–8)", "range (0, 1)", "slope 1/4 at 0"),
+            (80, lambda z: max(0.0, z), MUTED, "ReLU: a contrast", "range [0, ∞)", "slope 0 or 1")]
+    for cy, f, color, title, rng, slope in rows:
+        _curve(ax, px, cy, pw, ph, f, color)
+        text(ax, px - 6, cy + 50, title, size=LABEL if "$" in title else SMALL, color=color, ha="left",
+             weight="bold" if "$" not in title else "normal")
+        text(ax, px + pw + 14, cy + 10, rng, size=SMALL, color="#444444", ha="left")
+        text(ax, px + pw + 14, cy - 12, slope, size=SMALL, color="#444444", ha="left")
+    ax.add_patch(FancyBboxPatch((592, 350 - 44), 270, 112, boxstyle="round,pad=0,rounding_size=10",
+                                facecolor="none", edgecolor=hid.edge, linewidth=1.2, zorder=1))
+    return fig
+
+# ---------------------------------------------------------------------------------------------------------
+# Chapter 5: vanishing and exploding gradients
+# ---------------------------------------------------------------------------------------------------------
+
+
+def gradient_chain():
+    """The gradient k steps back is a product of k factors W_aa^T tanh': it vanishes or explodes like a power
+    of k; clipping by norm brings an exploded gradient back to length c, keeping its direction."""
+    fig, ax = canvas(890, 500)
+    hid, out, loss = ROLES["hidden"], ROLES["output"], ROLES["loss"]
+    text(ax, 445, 476, r"one step back:  $\partial ℒ / \partial a^{<\!t-1\!>} = W_{aa}^T\, (\partial ℒ / \partial "
+                       r"a^{<\!t\!>} * (1 - (a^{<\!t\!>})^2))$", color="#444444")
+
+    # The chain: the loss reads the last state; the gradient comes back one factor per step.
+    yc, w, h = 400, 84, 40
+    cols = [(78, "k"), (270, "2"), (420, "1"), (570, "0")]  # column x, steps back from a<T_x>
+    states = []
+    for cx, k in cols:
+        states.append(box(ax, cx, yc, None, "hidden", w, h))
+        last_step(ax, cx, yc, "a", "x", "" if k == "0" else f"-{k}")
+    lbox = box(ax, 712, yc, "$ℒ$", "loss", 56, h)
+    line(ax, states[0].right(), (states[0].right()[0] + 30, yc), color=MUTED)
+    text(ax, 174, yc, r"$\cdots$", color=MUTED)
+    arrow(ax, (states[1].left()[0] - 30, yc), states[1].left(), color=MUTED)
+    for a, b in zip(states[1:], states[2:] + [lbox]):
+        arrow(ax, a.right(), b.left(), color=MUTED)
+    back = dict(color=hid.edge, lw=THICK, glow=hid.edge, radius=12)
+    yb = 352
+    arrow(ax, lbox.bottom(), (712, yb), (states[3].x + 20, yb), states[3].bottom(20), **back)
+    for a, b in zip(states[1:][::-1], states[:-1][::-1]):
+        arrow(ax, a.bottom(-20), (a.x - 20, yb), (b.x + 20, yb), b.bottom(20), **back)
+    for a, b in zip(states[2:], states[1:-1]):
+        weight(ax, (a.x + b.x) / 2, yb - 22, r"$\times\, W_{aa}^T\, \tanh$′")
+    weight(ax, (states[0].x + states[1].x) / 2, yb - 22, r"$k - 2$ more")
+    text(ax, 712, yb - 22, "gradient", size=SMALL, color=hid.edge)
+
+    # Its size at each state, for two scales of W_aa (tanh unsaturated, slope 1): a power of the distance.
+    y0, unit, cap = 70, 46, 186
+    ax.plot([30, 620], [y0, y0], color="#777777", linewidth=1, zorder=2)
+    text(ax, 30, 296, r"size of the gradient $\|\partial ℒ / \partial a\|$", size=LABEL, ha="left", color="#444444")
+    for (cx, k), kk in zip(cols, (10, 2, 1, 0)):
+        for dx, base, role in ((-14, 0.5, "hidden"), (14, 1.5, "output")):
+            v = base ** kk
+            top = min(v * unit, cap)
+            r = ROLES[role]
+            ax.add_patch(FancyBboxPatch((cx + dx - 11, y0), 22, max(top, 1.5), boxstyle="square,pad=0",
+                                        facecolor=r.fill, edgecolor=r.edge, linewidth=1.2, zorder=3))
+            if top == cap:  # cut: the bar goes on far above
+                for yy in (cap + y0 - 16, cap + y0 - 10):
+                    ax.plot([cx + dx - 14, cx + dx + 14], [yy - 3, yy + 3], color="white", linewidth=3, zorder=4)
+                text(ax, cx + dx + 16, cap + y0 - 8, f"{base:g}$^{{{k}}}$", size=LABEL, color=r.edge, ha="left")
+        text(ax, cx, y0 - 16, "0 steps back" if k == "0" else "$k$ steps back" if k == "k" else f"{k} step{'s' if k != '1' else ''} back",
+             size=SMALL, color="#444444")
+    text(ax, 78 - 14, y0 + 14, "≈0", size=SMALL, color=hid.edge, ha="right")
+    legend(ax, 40, 20, [("box", "hidden", r"$\sigma_{max}(W_{aa})\,\gamma = 0.5$: vanishes", ""),
+                        ("box", "output", "$= 1.5$: explodes", "")], gap=30)
+
+    # Clipping by norm: the exploded gradient g brought back onto the sphere of radius c, same direction.
+    ax.add_patch(FancyBboxPatch((650, 40), 228, 272, boxstyle="round,pad=0,rounding_size=12",
+                                facecolor="#fafaf9", edgecolor="#e0e0dc", linewidth=1, zorder=0))
+    text(ax, 764, 292, "clipping by norm", size=SMALL, weight="bold")
+    ox, oy, rc = 712, 120, 56
+    ax.add_patch(Circle((ox, oy), rc, facecolor="none", edgecolor="#777777", linewidth=1.2,
+                        linestyle=(0, (4, 3)), zorder=2))
+    ang = math.radians(38)
+    gx, gy = ox + 150 * math.cos(ang), oy + 150 * math.sin(ang)
+    cx_, cy_ = ox + rc * math.cos(ang), oy + rc * math.sin(ang)
+    arrow(ax, (ox, oy), (gx, gy), color=out.edge, lw=LINE)
+    arrow(ax, (ox, oy), (cx_, cy_), color=INK, lw=THICK)
+    dot(ax, ox, oy)
+    text(ax, gx - 8, gy + 4, "$g$", color=out.edge, ha="right")
+    text(ax, cx_ + 16, cy_ - 16, r"$(c / \|g\|)\, g$", ha="left")
+    ax.plot([ox, ox - rc], [oy, oy], color="#777777", linewidth=1, zorder=2)
+    text(ax, ox - rc / 2, oy - 12, "$c$", color="#555555")
+    text(ax, 764, 270, "same direction, length $c$", color="#444444")
+    return fig
 
 # ---------------------------------------------------------------------------------------------------------
 # Chapter 6: a gate is a soft switch
@@ -697,6 +926,49 @@ def deep_rnn():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Chapter 10: generating text
+# ---------------------------------------------------------------------------------------------------------
+
+
+def sampling_loop():
+    """Sampling: each step's drawn character, one-hot, is the next step's input; the logits are divided by τ."""
+    fig, ax = canvas(880, 430)
+    hid, out, inp = ROLES["hidden"], ROLES["output"], ROLES["input"]
+    yx, ya, yt, yy = 44, 136, 214, 292
+    text(ax, 440, 404, r"$x^{<\!t+1\!>}$ = the one-hot vector of the character drawn from $ŷ^{<\!t\!>}$",
+         color="#444444")
+    text(ax, 440, 372, r"temperature $\tau$:  $ŷ^{<\!t\!>} = \mathrm{softmax}(z^{<\!t\!>} / \tau)$;  "
+                       r"$\tau < 1$ sharpens,  $\tau > 1$ flattens", color="#444444")
+
+    # The seed character starts the loop; a<0> = 0 starts the state.
+    seed = box(ax, 120, yy, "“a”", "op", 48, 38)
+    text(ax, 120, yy + 34, "seed", size=SMALL, color="#555555")
+    prev = box(ax, 50, ya, sym("a", 0), "hidden", 56, 38, dashed=True)
+    feed, chars = seed, ["“l”", "“i”", "“c”"]  # the characters are set in quotes
+    for t, cx in enumerate((200, 430, 660), start=1):
+        x = box(ax, cx, yx, sym("x", t), "input", 64, 38)
+        a = box(ax, cx, ya, sym("a", t), "hidden", 64, 38)
+        tau = op(ax, cx, yt, r"$÷\tau$", r=16, size=LABEL)
+        y = box(ax, cx, yy, sym("ŷ", t), "output", 64, 38)
+        draw = ellipse(ax, cx + 82, yy, "draw", w=58, h=28)
+        ch = box(ax, cx + 150, yy, chars[t - 1], "op", 48, 38)
+        # The character of the step before (or the seed), one-hot, comes in as x<t>, over the state's arrow.
+        arrow(ax, feed.bottom(), (feed.x, yx), x.left(), color=inp.edge, halo=True, zorder=5)
+        text(ax, feed.x + 8, (yx + ya) / 2 - 6, "one-hot", size=SMALL, color=inp.edge, ha="left")
+        arrow(ax, prev.right(), a.left(), color=hid.edge)
+        arrow(ax, x.top(), a.bottom())
+        arrow(ax, a.top(), tau.bottom())
+        text(ax, cx + 8, (ya + yt) / 2 - 2, sym("z", t), ha="left")
+        arrow(ax, tau.top(), y.bottom(), color=out.edge)
+        text(ax, cx - 8, (yt + yy) / 2 + 2, "softmax", size=SMALL, color=out.edge, ha="right")
+        arrow(ax, y.right(), draw.left(), color=out.edge)
+        arrow(ax, draw.right(), ch.left())
+        feed, prev = ch, a
+    arrow(ax, feed.bottom(), (feed.x, yx), (feed.x + 34, yx), color=inp.edge)
+    text(ax, feed.x + 52, yx, r"$\cdots$", color=inp.edge)
+    return fig
+
+# ---------------------------------------------------------------------------------------------------------
 # The landing page
 # ---------------------------------------------------------------------------------------------------------
 
@@ -748,12 +1020,16 @@ def hero():
 DIAGRAMS = {
     "rnn_unrolled": rnn_unrolled,
     "rnn_patterns": rnn_patterns,
+    "loss_over_time": loss_over_time,
     "bptt_paths": bptt_paths,
+    "activations_in_cell": activations_in_cell,
+    "gradient_chain": gradient_chain,
     "gate_switch": gate_switch,
     "gru_cell": gru_cell,
     "lstm_cell": lstm_cell,
     "birnn": birnn,
     "deep_rnn": deep_rnn,
+    "sampling_loop": sampling_loop,
     "hero": hero,
 }
 
