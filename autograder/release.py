@@ -3,8 +3,7 @@
 nbgrader replaces the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` with a stub, removes the
 hidden tests, clears outputs and locks the read-only cells. The diagrams the Markdown links to
 (``diagrams/<name>.svg``, drawn by ``book/diagrams``) become attachments of their cells, so the notebook stands
-alone. Its gradebook is thrown away: grading builds its
-own (see grade.py). Next to the chapters goes ``requirements.txt``, the learners' packages
+alone. nbgrader's gradebook is thrown away: grading builds its own (see grade.py). Next to the chapters goes ``requirements.txt``, the learners' packages
 (book/requirements-learner.txt), so that the folder can be published as it is, e.g. for Binder.
 """
 
