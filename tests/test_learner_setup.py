@@ -3,7 +3,8 @@
 book/requirements-learner.txt gives each package a lower bound (`numpy>=1.26`). A learner may have exactly
 that version, so this test installs the lowest release series each bound allows (`numpy~=1.26.0`) into a
 fresh virtual environment, from the package registry, and runs every student notebook there, in a kernel of
-that environment, without the course's code: each must stop only at its exercises (NotImplementedError).
+that environment, without the course's code: each must stop only at its exercises (NotImplementedError, which
+the tests report as "... is not written yet").
 It takes a few minutes, most of it pip.
 """
 
@@ -72,7 +73,8 @@ def test_the_oldest_packages_allowed_run_every_student_notebook(released, tmp_pa
     assert set(results) == set(released)
     for chapter, errors in results.items():
         assert errors, f"{chapter} ran without stopping at any exercise with {pins}"
-        unexpected = [e for e in errors if not e.startswith("NotImplementedError")]
+        unexpected = [e for e in errors if not e.startswith("NotImplementedError")  # a figure calling a stub
+                      and not (e.startswith("AssertionError") and "is not written yet" in e)]  # a test saying so
         assert not unexpected, f"{chapter} fails with {pins}: {unexpected}"
 
 
