@@ -195,6 +195,7 @@ def test_a_chapter_with_data_is_offered_as_a_zip_of_notebook_and_data(tmp_path, 
     """Does a chapter whose folder holds data get, as its download, a zip of the student notebook and the data?"""
     import zipfile
 
+    import autograder.checking
     import autograder.course
     import autograder.pages
     import autograder.release
@@ -204,7 +205,7 @@ def test_a_chapter_with_data_is_offered_as_a_zip_of_notebook_and_data(tmp_path, 
     source.mkdir(parents=True)
     shutil.copyfile(REPO / "solutions" / first / f"{first}.ipynb", source / "ch99_data.ipynb")
     (source / "words.csv").write_text("word,count\nmemory,3\n")
-    for module in (autograder.course, autograder.pages, autograder.release):
+    for module in (autograder.checking, autograder.course, autograder.pages, autograder.release):
         monkeypatch.setattr(module, "SOLUTIONS", tmp_path / "solutions")
     monkeypatch.setattr(autograder.pages, "DOWNLOADS", tmp_path / "downloads")
     assert autograder.pages.download_name("ch99_data") == "ch99_data.zip"
