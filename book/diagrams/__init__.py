@@ -952,7 +952,7 @@ def sampling_loop():
         y = box(ax, cx, yy, sym("ŷ", t), "output", 64, 38)
         draw = ellipse(ax, cx + 82, yy, "draw", w=58, h=28)
         ch = box(ax, cx + 150, yy, chars[t - 1], "op", 48, 38)
-        # The character of the step before (or the seed), one-hot, comes in as x<t>, over the state's arrow.
+        # The character of the step before (or the first, given character), one-hot, comes in as x<t>, over the state's arrow.
         arrow(ax, feed.bottom(), (feed.x, yx), x.left(), color=inp.edge, halo=True, zorder=5)
         text(ax, feed.x + 8, (yx + ya) / 2 - 6, "one-hot", size=SMALL, color=inp.edge, ha="left")
         arrow(ax, prev.right(), a.left(), color=hid.edge)
