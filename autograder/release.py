@@ -68,5 +68,7 @@ def release(names=(), out=RELEASE):
                 shutil.rmtree(out / name)
             nbgrader(root, "generate_assignment", name, "--force", "--create")
             attach_diagrams(out / name / f"{name}.ipynb", diagrams)
-    shutil.copyfile(LEARNER_REQUIREMENTS, out / "requirements.txt")
+    # the learners' packages, under the name Binder looks for, with its own name in its instructions
+    (out / "requirements.txt").write_text(LEARNER_REQUIREMENTS.read_text().replace("requirements-learner.txt",
+                                                                                   "requirements.txt"))
     return [out / name / f"{name}.ipynb" for name in names]

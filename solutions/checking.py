@@ -9,6 +9,10 @@ import numpy as np
 GRADING = "NBGRADER_EXECUTION" in os.environ        # long runs are cut short while grading
 STATIC = os.environ.get("RNN_COURSE_STATIC") == "1"  # the website draws explorers at their defaults
 
+if GRADING or STATIC:  # a warning in a test cell would cost its points; a web page shows none. You see them.
+    import warnings
+    warnings.filterwarnings("ignore")
+
 if not GRADING:  # crisp figures: drawn at twice their size, shown at their size (in Jupyter and on the website)
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
@@ -36,7 +40,24 @@ def explore(draw, **controls):
     elif STATIC:
         _gallery(draw, defaults, *next(iter(controls.items())))
     else:
-        display(widgets.interactive(draw, **controls))
+        for control in controls.values():  # the whole label, not "scale of W..."
+            if hasattr(control, "style") and hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"
+        display(widgets.interactive(_explained(draw), **controls))
+
+
+def _explained(draw):
+    """draw, saying what to do when it needs a cell that has not run yet (a NameError) instead of a traceback."""
+    import functools
+
+    @functools.wraps(draw)  # the same signature, which the controls are matched with
+    def drawing(**values):
+        try:
+            draw(**values)
+        except NameError as error:
+            print(f"This explorer needs a cell above it that has not run yet ({error}). Run the cells of the "
+                  "notebook from the top (the setup cell, then the figure cells above), then this one again.")
+    return drawing
 
 
 def _gallery(draw, defaults, name, control):

@@ -105,6 +105,35 @@ def test_solution_runs_and_passes_its_own_tests(chapter):
             assert not streams, f"{grade_id(cell)} writes to stderr (scores 0 in nbgrader): {streams[0]['text'][:300]}"
 
 
+def test_a_learner_sees_each_passing_test_say_so_and_an_explorer_say_what_to_run_first(released):
+    """In a real kernel, as a learner (none of the course's code importable): does the first chapter's student
+    notebook, filled in correctly, print "✓ <what the test checks>" in every test cell, and does an explorer run
+    right after the setup, before the cells it needs, say to run those first rather than fail with a NameError?"""
+    import nbformat
+
+    from notebooks import solved_submission
+
+    chapter = CHAPTERS[0]
+    nb = execute(solved_submission(chapter, released[chapter]), released[chapter].parent, as_learner=True)
+    for cell in nb.cells:
+        if is_test(cell):
+            said = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+            checks = cell.source.splitlines()[0].removeprefix("# Test:").strip()
+            assert f"✓ {checks}" in said, (grade_id(cell), said)
+    # The explorer's drawing, as its sliders call it (in the widget's output area), right after the setup.
+    student = nbformat.read(str(released[chapter]), as_version=4)
+    explorer = next(c for c in student.cells if c.cell_type == "code" and "explore(" in c.source
+                    and not nbgrader_meta(c).get("grade_id") == "setup")
+    drawing = re.search(r"explore\(\s*(\w+)", explorer.source).group(1)
+    definitions = explorer.source[:explorer.source.index("explore(")]
+    student.cells = [c for c in student.cells if grade_id(c) == "setup"] + [
+        nbformat.v4.new_code_cell(definitions), nbformat.v4.new_code_cell(f"_explained({drawing})()")]
+    out = execute(student, released[chapter].parent, allow_errors=True, as_learner=True)
+    said = "".join(o.get("text", "") for c in out.cells for o in c.outputs if o.get("output_type") == "stream")
+    errors = [o for c in out.cells for o in c.outputs if o.get("output_type") == "error"]
+    assert not errors and "This explorer needs a cell above it that has not run yet" in said, (errors, said)
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_student_notebook_hides_solutions_and_stops_only_at_exercises(chapter, released):
     """Does the release hold no solution and no hidden test, and fail only with NotImplementedError?"""
