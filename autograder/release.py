@@ -36,10 +36,9 @@ def draw_diagrams(folder):
     return folder
 
 
-def attach_diagrams(notebook, diagrams):
-    """Make the student notebook stand alone: each diagram its Markdown links to becomes an attachment of the
-    cell (shown by JupyterLab, Notebook 7, VS Code and Colab)."""
-    nb = nbformat.read(str(notebook), as_version=4)
+def attach_diagrams(nb, notebook, diagrams):
+    """Make the student notebook ``nb`` (read from ``notebook``) stand alone: each diagram its Markdown links to
+    becomes an attachment of the cell (shown by JupyterLab, Notebook 7, VS Code and Colab)."""
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
@@ -50,6 +49,24 @@ def attach_diagrams(notebook, diagrams):
                                   f"{', '.join(sorted(p.name for p in Path(diagrams).glob('*.svg')))})")
             cell.setdefault("attachments", {})[name] = {"image/svg+xml": base64.b64encode(path.read_bytes()).decode()}
         cell.source = DIAGRAM.sub(r"](attachment:\1)", cell.source)
+
+
+def kernel_language_info():
+    """The ``language_info`` a Python kernel reports when a notebook opens (ipykernel's, for this interpreter).
+
+    A notebook whose ``language_info`` is incomplete is changed by JupyterLab and Notebook 7 as soon as the
+    kernel starts, so closing it untouched asks to save. Only a learner whose Python version differs from the
+    one the course was released with still sees that (the version is part of it)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
+def finish_notebook(notebook, diagrams):
+    """What nbgrader does not do: attach the diagrams and give the notebook its complete ``language_info``."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    attach_diagrams(nb, notebook, diagrams)
+    nb.metadata["language_info"] = kernel_language_info()
     nbformat.write(nb, str(notebook))
 
 
@@ -67,7 +84,7 @@ def release(names=(), out=RELEASE):
             if (out / name).exists():
                 shutil.rmtree(out / name)
             nbgrader(root, "generate_assignment", name, "--force", "--create")
-            attach_diagrams(out / name / f"{name}.ipynb", diagrams)
+            finish_notebook(out / name / f"{name}.ipynb", diagrams)
     # the learners' packages, under the name Binder looks for, with its own name in its instructions
     (out / "requirements.txt").write_text(LEARNER_REQUIREMENTS.read_text().replace("requirements-learner.txt",
                                                                                    "requirements.txt"))

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import nbformat
+
 from autograder.course import REPO, tool_env
 from autograder.exports import CSV_COLUMNS
 
@@ -35,6 +37,24 @@ def test_the_release_folder_can_be_published_as_it_is(released):
 
     assert packages(published) == packages(learner) and packages(published)
     assert "pip install -r requirements.txt" in published and "requirements-learner" not in published, published
+
+
+def test_a_released_notebook_opens_unmodified(released):
+    """Does every student notebook carry the language_info a real Python kernel reports on opening, so that
+    JupyterLab and Notebook 7 change nothing and closing an untouched notebook does not ask to save?"""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        reported = client.kernel_info(reply=True, timeout=60)["content"]["language_info"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert set(reported) >= {"name", "version", "mimetype", "file_extension", "codemirror_mode"}, reported
+    for name, notebook in released.items():
+        metadata = nbformat.read(str(notebook), as_version=4).metadata
+        assert metadata.language_info == reported, (name, metadata.language_info, reported)
+        assert metadata.kernelspec.name == "python3", (name, metadata.kernelspec)
 
 
 def test_release_refuses_an_unknown_chapter():
