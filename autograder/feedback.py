@@ -28,6 +28,7 @@ from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
 from traitlets.config import Config
 
+from . import exercises
 from .scores import max_automatic_score, totals, waits_for_grader
 from .untrusted import IMAGE_DATA, clean_html, content_security_policy, csp_meta
 
@@ -57,13 +58,42 @@ class GetScores(GetGrades):
         nb, resources = super().preprocess(nb, resources)
         chapter = resources["nbgrader"]["assignment"]
         resources["nbgrader"]["totals"] = dict(totals(self.grades), max_score=max_automatic_score(chapter))
+        resources["nbgrader"]["exercises"] = exercises.report(nb, self.grades, chapter)
         return nb, resources
 
     def _get_score(self, cell, resources):
         grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
                                           self.assignment_id, self.student_id)
         cell.metadata.nbgrader.update(score=grade.score, points=grade.max_score, waiting=waits_for_grader(grade))
-        self.grades.append(grade)
+        self.grades.append(exercises.Record.of(grade))  # read now: the gradebook's session ends with this cell
+
+
+class FoldCourseCells(Preprocessor):
+    """Fold what the course gave (setup, helpers, plots, the text between exercises) so that the page shows the
+    exercises: each run of cells that are neither an exercise, a test, nor the text just above an exercise
+    becomes one folded block (``metadata.fold``: ``open`` on its first cell, ``close`` on its last)."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        def shown(index):
+            meta = nb.cells[index].metadata.get("nbgrader", {})
+            if meta.get("solution") or meta.get("grade"):
+                return True
+            following = nb.cells[index + 1].metadata.get("nbgrader", {}) if index + 1 < len(nb.cells) else {}
+            return nb.cells[index].cell_type == "markdown" and bool(following.get("solution"))
+
+        folded = [not shown(i) for i in range(len(nb.cells))]
+        for index, cell in enumerate(nb.cells):
+            cell.metadata.pop("fold", None), cell.metadata.pop("fold_size", None)  # only this preprocessor's count
+            if folded[index]:
+                start = index == 0 or not folded[index - 1]
+                end = index == len(nb.cells) - 1 or not folded[index + 1]
+                cell.metadata["fold"] = " ".join(word for word, on in (("open", start), ("close", end)) if on)
+                if start:
+                    count = next((j for j in range(index, len(nb.cells)) if not folded[j]), len(nb.cells)) - index
+                    cell.metadata["fold_size"] = count
+        return nb, resources
 
 
 SAFE_OUTPUT_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg"}
@@ -224,7 +254,7 @@ def _exporter():
         config.Exporter.default_preprocessors = []
         exporter = SafeFeedbackExporter(config=config)
         for preprocessor in (GetScores, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks,
-                             SanitizeOutputs):
+                             SanitizeOutputs, FoldCourseCells):
             exporter.register_preprocessor(preprocessor, enabled=True)
         _EXPORTER["html"] = exporter
     return _EXPORTER["html"]

@@ -49,7 +49,8 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
     """Grade every submission under ``submissions`` (a folder or an LMS zip) into ``out``.
 
     Grading again skips every notebook already graded from the same file and source, so an interrupted
-    run finishes the rest, and a second run gives the same grades. Returns the rows of grades.csv.
+    run finishes the rest, and a second run gives the same grades. A student and chapter graded into ``out``
+    before and not in this run keep their row (the term, chapter by chapter). Returns the rows of grades.csv.
 
     Learners' code runs isolated by the operating system (autograder/sandbox/); where that is not possible,
     grading stops with a message, unless ``trusted`` (submissions the instructor trusts: no isolation).
@@ -93,20 +94,24 @@ def grade(submissions, out, workers=None, only=(), timeout=60, db_url=None, lms_
     for i, row in enumerate(identities):
         result = results.get(i) or {"status": collection.submissions[i].status or "unknown chapter"}
         row["status"] = _with_notes(result["status"], collection.submissions[i].notes)
-        row.update(scored=bool(result.get("scored")), tests=result.get("tests", {}), points=result.get("points"))
-    grading = {"rows": identities, "skipped": [asdict(s) for s in collection.skipped],
+        row.update(scored=bool(result.get("scored")), points=result.get("points"))
+    earlier = _earlier_rows(out, identities, course, db_url, workers, progress)
+    grading = {"rows": _in_course_order(earlier + identities), "skipped": [asdict(s) for s in collection.skipped],
                "warning": NO_ISOLATION if trusted else None, "canvas_columns": canvas_columns or {}}
     rows = _write_outputs(out, grading)
     (out / ROWS_FILE).write_text(json.dumps(
-        {**grading, "rows": [{k: v for k, v in row.items() if k != "points"} for row in identities]}))
+        {**grading, "rows": [{k: v for k, v in row.items() if k != "points"} for row in grading["rows"]]}))
+    this_run = {(row["student"], row["assignment"]) for row in identities}
+    mine = [row for row in rows if (row["student"], row["assignment"]) in this_run]
 
     graded = sum(1 for r in results.values() if r.get("scored") and not r.get("cached"))
     before = sum(1 for r in results.values() if r.get("cached"))
-    problems = sum(1 for row in rows if row["status"].split(";")[0] != "ok")
+    problems = sum(1 for row in mine if row["status"].split(";")[0] != "ok")
     print(f"graded {graded} notebooks ({before} already graded, {problems} rows with a status other than ok, "
-          f"{len(collection.skipped)} files skipped) of {len({r['student'] for r in rows})} students in "
+          f"{len(collection.skipped)} files skipped) of {len({r['student'] for r in mine})} students in "
           f"{time.monotonic() - started:.1f} s: {out / 'grades.csv'}, {out / 'summary.html'}"
-          + (f" ({NO_ISOLATION})" if trusted else ""))
+          + (f" ({NO_ISOLATION})" if trusted else "")
+          + (f"; grades.csv also keeps {len(earlier)} rows graded here before" if earlier else ""))
     return rows
 
 
@@ -139,6 +144,32 @@ def refresh(out, db_url=None, workers=None, progress=True, canvas_columns=None):
     print(f"refreshed {len(jobs)} graded notebooks; {pending} rows still have written answers waiting for a "
           f"grader: {out / 'grades.csv'}")
     return rows
+
+
+def _earlier_rows(out, identities, course, db_url, workers, progress):
+    """The rows an earlier run graded into ``out`` for a student and chapter this run does not grade, their
+    points read again from the gradebook: grades.csv and the class view cover the term, one chapter at a time.
+    A student and chapter graded again replace their row."""
+    try:
+        grading = json.loads((out / ROWS_FILE).read_text())
+        rows = [row for row in grading["rows"] if isinstance(row, dict)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    now = {(row["student"], row["assignment"]) for row in identities}
+    earlier = [row for row in rows if (row.get("student"), row.get("assignment")) not in now]
+    from .worker import refresh_notebook
+
+    jobs = {i: {**row, "chapter": row["assignment"], "course": str(course), "db_url": db_url, "feedback": None}
+            for i, row in enumerate(earlier) if row.get("scored")}
+    results = _run(refresh_notebook, jobs, workers, progress, "reading earlier chapters") if jobs else {}
+    for i, row in enumerate(earlier):
+        row["points"] = results.get(i, {}).get("points") if row.get("scored") else None
+    return earlier
+
+
+def _in_course_order(rows):
+    order = {chapter: index for index, chapter in enumerate(chapters())}
+    return sorted(rows, key=lambda row: order.get(row["assignment"], len(order)))
 
 
 def _identity(submission):
@@ -229,7 +260,7 @@ def _stop_orphans(registry):
 
 
 def _failed(why):
-    return {"status": f"could not be graded: {why}"[:300], "scored": False, "points": None, "tests": {}}
+    return {"status": f"could not be graded: {why}"[:300], "scored": False, "points": None}
 
 
 def _write_outputs(out, grading):
@@ -240,7 +271,8 @@ def _write_outputs(out, grading):
     write_csv(out / "grades.csv", rows)
     for path in write_lms_exports(out, rows, grading.get("canvas_columns")):
         print(f"for the LMS's gradebook: {path}")
-    write_summary(out, rows, {(r["student"], r["assignment"]): r.get("tests", {}) for r in identities},
+    write_summary(out, rows, {(r["student"], r["assignment"]): (r.get("points") or {}).get("report", [])
+                              for r in identities},
                   skipped=grading["skipped"], warning=grading["warning"])
     return rows
 

@@ -5,6 +5,10 @@ one there that calls :func:`configure`, so that the settings live in one place (
 tools (``nbgrader formgrader``, ``nbgrader export``) see the same settings as the autograder.
 """
 
+# Learners see these where the solution was (nbgrader's ClearSolutions; pages.py and scores.py use them too).
+CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+TEXT_STUB = "YOUR ANSWER HERE"
+
 
 def configure(c, root, source="source", release="release", db_url=None, cell_timeout=60):
     """Fill the traitlets config ``c`` for a course folder at ``root``.
@@ -26,9 +30,8 @@ def configure(c, root, source="source", release="release", db_url=None, cell_tim
     c.CourseDirectory.course_id = "default_course"
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
-    # Learners see this where the solution was.
-    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.ClearSolutions.code_stub = CODE_STUB
+    c.ClearSolutions.text_stub = TEXT_STUB
 
     # Grading: a test cell a learner deleted comes back; a cell may not run forever.
     c.OverwriteCells.add_missing_cells = True

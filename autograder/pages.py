@@ -112,10 +112,10 @@ def strip(nb):
     """Turn an executed source notebook into what a learner may see."""
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
+    from .nbgrader_config import CODE_STUB, TEXT_STUB
+
     resources = {}
-    nb, resources = ClearSolutions(
-        code_stub={"python": "# YOUR CODE HERE\nraise NotImplementedError()"}, text_stub="YOUR ANSWER HERE"
-    ).preprocess(nb, resources)
+    nb, resources = ClearSolutions(code_stub=CODE_STUB, text_stub=TEXT_STUB).preprocess(nb, resources)
     nb, resources = ClearHiddenTests().preprocess(nb, resources)
     nb.metadata.pop("widgets", None)  # widget state would make the page load widget scripts from a CDN
     for index, cell in enumerate(nb.cells):

@@ -5,6 +5,7 @@ once, and the **written** answers (markdown), which a person grades. nbgrader's 
 page would say 6 / 10 where grades.csv says 6 / 8 and two points still wait for someone.
 """
 
+import copy
 from functools import cache
 
 import nbformat
@@ -46,6 +47,19 @@ def totals(grades):
 @cache
 def _source(chapter):
     return nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
+
+
+@cache
+def as_released(chapter):
+    """``{grade_id: source}`` of a chapter's solution cells as the student notebook has them (nbgrader's
+    stubs), to tell an exercise a learner left alone from one they tried."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    from .nbgrader_config import CODE_STUB, TEXT_STUB
+
+    nb, _ = ClearSolutions(code_stub=CODE_STUB, text_stub=TEXT_STUB).preprocess(copy.deepcopy(_source(chapter)), {})
+    return {cell.metadata.nbgrader["grade_id"]: cell.source for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("solution")}
 
 
 @cache

@@ -26,6 +26,7 @@ import nbformat
 
 from .feedback import write_feedback
 from .gradebook import fingerprint, forget, register, sanitize, save_grades, source_path
+from .exercises import Record, report
 from .scores import points
 from .isolate import after_grading, for_grading
 from .recover import recover_metadata
@@ -161,18 +162,18 @@ def execute_notebook(path, source, timeout, protected=(), budget=600, isolated=T
 
 # ----------------------------------------------------------------------------------------- one row
 def grade_notebook(job):
-    """Grade one row's notebook; return ``{"status", "scored", "points", "tests", "cached"}``.
+    """Grade one row's notebook; return ``{"status", "scored", "points", "cached"}``.
 
     ``job``: ``student``, ``name``, ``lms_id``, ``chapter``, ``path`` (the notebook, or None), ``status`` (None,
     or why the row is not graded), ``course``, ``feedback`` (the page to write), ``db_url``, and the execution
     settings ``timeout``, ``budget``, ``isolated``, ``protected``, ``fonts``. ``scored``: the gradebook holds
-    this row's points, and ``points`` are they (scores.points: read here, so the batch never reads the
-    gradebook row by row); ``tests``: ``{test id: [passed, first line of its failure]}`` for the summary.
+    this row's points, and ``points`` are they (scores.points, and under ``report`` the row's exercises for
+    the class view: read here, so the batch never reads the gradebook row by row).
     """
     course, student, chapter, db_url = Path(job["course"]), job["student"], job["chapter"], job["db_url"]
     folder = course / "autograded" / student / chapter
     feedback = Path(job["feedback"])
-    result = {"status": job["status"], "scored": False, "points": None, "tests": {}, "cached": False}
+    result = {"status": job["status"], "scored": False, "points": None, "cached": False}
     stage = STAGES[0]
     try:
         if job["status"] is None:
@@ -180,7 +181,8 @@ def grade_notebook(job):
                    "source": fingerprint(source_path(course, chapter))}
             done = _done_before(folder, key)
             if done is not None:  # the manual grades may have changed since: the points are read again
-                return {**done, "points": read_points(db_url, student, chapter), "cached": True}
+                graded = nbformat.read(str(folder / f"{chapter}.ipynb"), as_version=4)
+                return {**done, "points": read_points(db_url, student, chapter, graded), "cached": True}
             result["status"] = None
             nb = read_notebook(job["path"])
             stage = STAGES[1]
@@ -201,12 +203,12 @@ def grade_notebook(job):
             stage = STAGES[4]
             graded = nbformat.read(str(target), as_version=4)
             save_grades(course, student, chapter, graded, db_url)
-            result.update(scored=True, tests=test_results(graded), points=read_points(db_url, student, chapter))
+            result.update(scored=True, points=read_points(db_url, student, chapter, graded))
             stage = STAGES[5]
             write_feedback(graded, feedback, student, chapter, db_url)
             # last: a run stopped before this point, or a page that failed, is graded again next time
             (folder / ".result.json").write_text(json.dumps(
-                {"key": key, **{k: result[k] for k in ("status", "scored", "tests")}}))
+                {"key": key, **{k: result[k] for k in ("status", "scored")}}))
     except NotANotebook as exc:
         result["status"] = str(exc)
     except Exception as exc:  # this row's stage failed: its status says so, and the batch goes on
@@ -228,17 +230,24 @@ def refresh_notebook(job):
     course, student, chapter, db_url = Path(job["course"]), job["student"], job["chapter"], job["db_url"]
     try:
         graded = nbformat.read(str(course / "autograded" / student / chapter / f"{chapter}.ipynb"), as_version=4)
-        write_feedback(graded, Path(job["feedback"]), student, chapter, db_url)
-        return {"points": read_points(db_url, student, chapter), "status": None}
+        if job["feedback"]:  # None: only the points (an earlier chapter, for the term's view)
+            write_feedback(graded, Path(job["feedback"]), student, chapter, db_url)
+        return {"points": read_points(db_url, student, chapter, graded), "status": None}
     except Exception as exc:  # one page that fails costs only its row
         return {"points": None, "status": f"refreshing failed ({type(exc).__name__}: {exc})"[:300]}
 
 
-def read_points(db_url, student, chapter):
+def read_points(db_url, student, chapter, graded):
+    """scores.points of the row, and under ``report`` its exercises (exercises.report of the autograded
+    notebook ``graded``), which the class view shows."""
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url) as gb:
-        return points(gb, student, chapter)
+        result = points(gb, student, chapter)
+        if result is not None:
+            grades = [Record.of(grade) for nb in gb.find_submission(chapter, student).notebooks for grade in nb.grades]
+            result["report"] = report(graded, grades, chapter)
+    return result
 
 
 def _done_before(folder, key):
@@ -249,7 +258,7 @@ def _done_before(folder, key):
         return None
     if done.get("key") != key:
         return None
-    return {k: done[k] for k in ("status", "scored", "tests")}
+    return {k: done[k] for k in ("status", "scored")}
 
 
 def _fresh_folder(course, folder, chapter):
@@ -267,18 +276,3 @@ def _forget(db_url, student, chapter, folder, feedback):
     shutil.rmtree(folder, ignore_errors=True)
     feedback.unlink(missing_ok=True)
 
-
-def test_results(nb):
-    """``{test id: [passed, first line of the failure]}`` of an executed notebook's test cells."""
-    results = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-            continue
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        message = ""
-        if errors:
-            first = (errors[0].get("evalue") or "").strip().splitlines()
-            message = f"{errors[0].get('ename')}: {first[0] if first else ''}"[:200]
-        results[meta["grade_id"]] = [not errors, message]
-    return results

@@ -113,14 +113,68 @@ def test_grading_again_redoes_nothing_and_gives_the_same_grades(class_grades):
     assert (out / "grades.csv").read_text() == before
 
 
-def test_summary_shows_where_the_class_struggles(class_grades):
-    """Does summary.html give every chapter's score distribution, test pass rates and failure messages?"""
+def summary_tables(page):
+    """``{chapter: {"exercises": [row dicts], "mistakes": [row dicts]}}`` and the attention table, read from
+    summary.html as a person reads its tables (heading text: cell text)."""
+    from bs4 import BeautifulSoup
+
+    def rows(table):
+        head = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+        return [dict(zip(head, (td.get_text(" ", strip=True) for td in tr.find_all("td"))))
+                for tr in table.tbody.find_all("tr")]
+
+    soup = BeautifulSoup(page, "html.parser")
+    chapters = {}
+    for heading in soup.find_all("h2"):
+        if heading.get("id") in CHAPTERS:
+            tables = {}
+            for sibling in heading.find_next_siblings():
+                if sibling.name == "h2":
+                    break
+                for kind in ("exercises", "mistakes"):
+                    if sibling.name == "table" and kind in sibling.get("class", []):
+                        tables[kind] = rows(sibling)
+            chapters[heading["id"]] = tables
+    return chapters, rows(soup.find(id="attention-table"))
+
+
+def test_the_class_view_counts_as_grades_csv(class_grades):
+    """Does summary.html give, per chapter and exercise, the submissions that passed (every point, as in
+    grades.csv), got it wrong, and did not attempt it (the stub and the solution without that exercise: counted
+    apart, not as mistakes); name the planted mistakes by the hints the tests print; and list the untouched and
+    the broken submissions among the students who need attention?"""
+    import math
+
+    from autograder.summary import known_mistakes
+
     page = (class_grades["out"] / "summary.html").read_text()
+    tables, attention = summary_tables(page)
+    assert sorted(tables) == sorted(CHAPTERS)
+    rows = class_grades["rows"]
     for chapter in CHAPTERS:
-        assert f"<h2>{chapter}</h2>" in page
-    assert page.count("data:image/png;base64,") >= len(CHAPTERS)
-    assert "Pass rate of every test" in page and "Most common failure messages" in page
-    assert "NotImplementedError" in page  # the stub's failures are the most common message
+        graded = [row for (student, ch), row in rows.items() if ch == chapter and row["status"].startswith("ok")]
+        exercises = {row["exercise"]: row for row in tables[chapter]["exercises"]}
+        for name, shown in exercises.items():
+            if float(shown["waiting for a grader"]) > 0 or name.startswith("written"):
+                continue
+            full = float(shown["points"])
+            passed = [row for row in graded if not math.isclose(0, full) and float(row[name] or 0) == full]
+            assert int(shown["passed"]) == len(passed), (chapter, name, shown, [r["student"] for r in passed])
+            assert int(shown["not attempted"]) == 2, (chapter, name, shown)  # "stub" and f"without-{name}"
+            assert int(shown["wrong"]) >= (1 if f"planted-{name}" in {r["student"] for r in graded} else 0), shown
+            assert int(shown["attempted"]) + int(shown["not attempted"]) == len(graded), (chapter, name, shown)
+        mistakes = tables[chapter].get("mistakes", [])
+        assert not [m for m in mistakes if "NotImplementedError" in m["mistake"] or "not written yet" in m["mistake"]]
+        names = {name for _, name in known_mistakes(chapter)}
+        for mistake in mistakes:
+            if mistake["mistake"].startswith("known mistake:"):
+                assert any(mistake["mistake"].startswith(f"known mistake: {name}") for name in names), mistake
+        assert any(m["mistake"].startswith("known mistake:") for m in mistakes) or not names, (chapter, mistakes)
+    flagged = {(row["student"], row["chapter"]): row["why"] for row in attention}
+    for chapter in CHAPTERS:
+        assert "nothing attempted" in flagged[("stub", chapter)], flagged.get(("stub", chapter))
+        assert ("solved", chapter) not in flagged
+    assert "not graded or crashed: not a notebook" in flagged[("broken", CHAPTERS[0])]
 
 
 def lms_zip(path, members):
