@@ -239,9 +239,9 @@ def test_the_scorecard_names_each_exercise_and_links_to_what_failed(graded, tab)
     }
     for student, states in expected.items():
         for viewport in (DESKTOP, PHONE):
-            page = tab(page(graded, student), viewport)
-            report = page.evaluate(SCORECARD)
-            assert page.attempted == [] and page.console == [], (page.attempted, page.console)
+            shown = tab(page(graded, student), viewport)
+            report = shown.evaluate(SCORECARD)
+            assert shown.attempted == [] and shown.console == [], (shown.attempted, shown.console)
             lines = {line["exercise"]: line for line in report["lines"]}
             assert list(lines)[:2] == ["rnn_cell_forward", "rnn_forward"], list(lines)
             for exercise, (state, message) in states.items():
@@ -292,9 +292,9 @@ def test_the_class_view_shows_who_needs_attention_the_mistakes_and_the_term(grad
         [(s, CHAPTER) for s in ("solved", "failing", "untouched", "broken", "flagged")]
         + [(s, second) for s in ("solved", "untouched")])
     for viewport in (DESKTOP, PHONE):
-        page = tab(graded["out"] / "summary.html", viewport)
-        view = page.evaluate(CLASS_VIEW)
-        assert page.attempted == [] and page.console == [], (page.attempted, page.console)
+        shown = tab(graded["out"] / "summary.html", viewport)
+        view = shown.evaluate(CLASS_VIEW)
+        assert shown.attempted == [] and shown.console == [], (shown.attempted, shown.console)
         why = {(line[0], line[1]): line[2] for line in view["attention"]}
         assert set(why) == {("untouched", CHAPTER), ("broken", CHAPTER), ("flagged", CHAPTER),
                             ("untouched", second)}, why
@@ -311,9 +311,9 @@ def test_the_class_view_shows_who_needs_attention_the_mistakes_and_the_term(grad
         assert term["solved"][:2] == ["100 %", "100 %"] and term["untouched"][:2] == ["0 %", "0 %"], term
         width, visible = view["page_width"]
         assert width <= visible, (viewport, view["page_width"])
-    page.click("#attention-table th:nth-child(4) button")  # sort by score, ascending
-    scores = page.eval_on_selector_all("#attention-table tbody td:nth-child(4)", "cells => cells.map(c => +c.dataset.sort)")
+    shown.click("#attention-table th:nth-child(4) button")  # sort by score, ascending
+    scores = shown.eval_on_selector_all("#attention-table tbody td:nth-child(4)", "cells => cells.map(c => +c.dataset.sort)")
     assert scores == sorted(scores) and len(set(scores)) > 1, scores
-    page.click("#attention-table th:nth-child(4) button")
-    again = page.eval_on_selector_all("#attention-table tbody td:nth-child(4)", "cells => cells.map(c => +c.dataset.sort)")
+    shown.click("#attention-table th:nth-child(4) button")
+    again = shown.eval_on_selector_all("#attention-table tbody td:nth-child(4)", "cells => cells.map(c => +c.dataset.sort)")
     assert again == sorted(scores, reverse=True), again
