@@ -172,11 +172,11 @@ class ClassView:
         elif status.split(";")[0] != "ok":
             reasons.append(f"not graded or crashed: {status}")
         report = self.report(row)
-        if report and all(e["state"] == NOT_ATTEMPTED for e in report):
+        untouched = bool(report) and all(entry["state"] == NOT_ATTEMPTED for entry in report)
+        if untouched:
             reasons.append("nothing attempted")
         fraction = _fraction(row)
-        if fraction is not None and fraction < LOW_SCORE and status.split(";")[0] == "ok" and not (
-                report and all(e["state"] == NOT_ATTEMPTED for e in report)):
+        if fraction is not None and fraction < LOW_SCORE and not reasons:
             reasons.append(f"low score ({100 * fraction:.0f} %)")
         return reasons
 
