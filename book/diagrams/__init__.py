@@ -1017,7 +1017,7 @@ def encoder_decoder():
         prev = a
     text(ax, 520, 300, "teacher forcing: the true", size=SMALL, color=inp.edge, ha="right")
     text(ax, 520, 284, "previous token is the next input", size=SMALL, color=inp.edge, ha="right")
-    text(ax, 680, yx - 34, r"$E_{tgt}$ below,  softmax$(W_y a + b_y)$ above", size=LABEL, color="#555555")
+    text(ax, 680, yx - 34, r"$E_{tgt}$ below,  softmax$(W_{ya} a + b_y)$ above", size=LABEL, color="#555555")
     return fig
 
 
