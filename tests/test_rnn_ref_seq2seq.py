@@ -162,3 +162,14 @@ def test_flatten_round_trip():
     y_pred, cache = R.seq2seq_forward(source, lengths, target_in, parameters2)
     grads = R.flatten_gradients(R.seq2seq_backward(R.masked_cross_entropy_backward(y_pred, targets, mask), cache))
     assert set(grads) == {"d" + name for name in R.flatten_parameters(parameters2)}
+
+
+def test_gru_forward_without_an_output_layer():
+    """Does gru_forward on a parameter dict without Wy (an encoder) return y_pred None and the same states?"""
+    rng = np.random.default_rng(6)
+    parameters = R.initialize_gru(3, 4, 2, seed=2)
+    x, a0 = randn(rng, 3, 2, 5), randn(rng, 4, 2)
+    a, y_pred, _ = R.gru_forward(x, a0, parameters)
+    a_enc, none, _ = R.gru_forward(x, a0, {k: v for k, v in parameters.items() if k not in ("Wy", "by")})
+    assert none is None and y_pred.shape == (2, 2, 5)
+    np.testing.assert_array_equal(a_enc, a)
