@@ -15,6 +15,7 @@ Every graded exercise of the course has the name and signature of a function her
 - optimizers: SGD (with momentum) and Adam
 - regression: a linear output on the last step and the mean squared error (many-to-one)
 - training: the loss and its gradients on a batch, one update, the training loop with a progress bar
+- seq2seq: embeddings, the cross-entropy over unpadded tokens, an encoder-decoder of two GRUs, greedy decoding
 
 Conventions: column vectors, examples side by side: xt (n_x, m), a (n_a, m), x (n_x, m, T_x); float64;
 pure functions. Everything is importable from the top: `import rnn_ref as R; R.lstm_forward(...)`.
@@ -32,6 +33,9 @@ from .optimizers import SGD, Adam
 from .regression import (last_step_output_backward, last_step_output_forward, mean_squared_error,
                          mean_squared_error_backward)
 from .training import Model, loss_and_gradients, predict, train, train_step
+from .seq2seq import (embedding_backward, embedding_forward, flatten_gradients, flatten_parameters, greedy_decode,
+                      initialize_seq2seq, masked_cross_entropy, masked_cross_entropy_backward, seq2seq_backward,
+                      seq2seq_forward, unflatten_parameters)
 
 __all__ = [
     # activations
@@ -53,4 +57,8 @@ __all__ = [
     "initialize_rnn", "initialize_gru", "initialize_lstm", "SGD", "Adam",
     "last_step_output_forward", "last_step_output_backward", "mean_squared_error", "mean_squared_error_backward",
     "Model", "loss_and_gradients", "train_step", "train", "predict",
+    # sequence to sequence
+    "embedding_forward", "embedding_backward", "masked_cross_entropy", "masked_cross_entropy_backward",
+    "seq2seq_forward", "seq2seq_backward", "greedy_decode", "initialize_seq2seq",
+    "flatten_parameters", "flatten_gradients", "unflatten_parameters",
 ]

@@ -128,11 +128,12 @@ def gru_forward(x, a0, parameters):
     """The GRU over a whole sequence: gru_cell_forward at every time step.
 
     Inputs:
-    - x: (n_x, m, T_x); a0: initial hidden state, (n_a, m); parameters: as for gru_cell_forward
+    - x: (n_x, m, T_x); a0: initial hidden state, (n_a, m); parameters: as for gru_cell_forward, where the
+      output layer Wy, by may be left out (an encoder, whose states another network reads: rnn_ref.seq2seq)
 
     Returns:
     - a: hidden states, (n_a, m, T_x)
-    - y_pred: predictions, (n_y, m, T_x)
+    - y_pred: predictions, (n_y, m, T_x); None when parameters has no Wy
     - caches: (list of the T_x cell caches, x), for gru_backward
 
     Notes
@@ -149,7 +150,7 @@ def gru_forward(x, a0, parameters):
         a.append(a_next)
         cell_caches.append(cache)
     a = sequence(a)
-    y_pred = softmax_outputs(a, parameters["Wy"], parameters["by"])
+    y_pred = softmax_outputs(a, parameters["Wy"], parameters["by"]) if "Wy" in parameters else None
     return a, y_pred, (cell_caches, x)
 
 

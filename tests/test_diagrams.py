@@ -50,6 +50,8 @@ LABELS = {
     "deep_rnn": ["a[1]<0>", "a[1]<1>", "a[2]<3>", "a[3]<4>", "x<1>", "ŷ<4>", "layer 1", "layer 3"],
     "sampling_loop": ["x<t+1>=theone-hotvectorofthecharacterdrawnfromŷ<t>", "ŷ<t>=softmax(z<t>/τ)", "seed",
                       "“a”", "“l”", "“c”", "draw", "÷τ", "one-hot", "softmax", "a<0>", "x<1>", "z<2>", "ŷ<3>"],
+    "encoder_decoder": ["encoder", "decoder", "context", "a<0>", "a<3>", "ŷ<1>", "“3”", "start", "end", "pad",
+                        "teacher forcing", "Esrc", "Etgt"],
     "hero": ["x<1>", "x<5>", "ŷ<3>", "σ", "×", "+"],
 }
 

@@ -66,6 +66,31 @@ def cases():
         "train_step": ("rnn", rnn, x, z[:, :, 0], R.Adam(0.01), 1.0, "mse"),
         "train": ("gru", gru, [(x, y), (2 * x, y)], R.SGD(0.1, 0.9), 2, 1.0, False, "cross_entropy"),
         "predict": ("lstm", lstm, x, "mse"),
+        **seq2seq_cases(rng),
+    }
+
+
+def seq2seq_cases(rng):
+    """Arguments for rnn_ref.seq2seq: ids (m, T) right-padded, lengths, a mask, the nested parameters."""
+    s2s = R.initialize_seq2seq(6, 5, n_x, n_a, seed=1)
+    source, lengths = rng.integers(3, 6, size=(m, T_x)), np.array([T_x, 1])
+    source[1, 1:] = 0
+    target_in, targets, mask = rng.integers(1, 5, size=(m, 2)), rng.integers(2, 5, size=(m, 2)), np.ones((m, 2))
+    mask[1, 1] = 0
+    y_pred, cache = R.seq2seq_forward(source, lengths, target_in, s2s)
+    grads = R.seq2seq_backward(R.masked_cross_entropy_backward(y_pred, targets, mask), cache)
+    return {
+        "embedding_forward": (source, s2s["E_src"]),
+        "embedding_backward": (randn(rng, n_x, m, T_x), R.embedding_forward(source, s2s["E_src"])[1]),
+        "masked_cross_entropy": (y_pred, targets, mask),
+        "masked_cross_entropy_backward": (y_pred, targets, mask),
+        "seq2seq_forward": (source, lengths, target_in, s2s),
+        "seq2seq_backward": (randn(rng, 5, m, 2), cache),
+        "greedy_decode": (source, lengths, s2s, 4),
+        "initialize_seq2seq": (6, 5, n_x, n_a),
+        "flatten_parameters": (s2s,),
+        "flatten_gradients": (grads,),
+        "unflatten_parameters": (R.flatten_parameters(s2s),),
     }
 
 
@@ -95,7 +120,7 @@ def test_inputs_unchanged(name):
 
 
 @pytest.mark.parametrize("name", ["rnn_backward", "gru_backward", "lstm_backward", "birnn_backward",
-                                  "deep_rnn_backward"])
+                                  "deep_rnn_backward", "seq2seq_backward"])
 def test_backward_twice_gives_the_same(name):
     """Does running a backward function twice on one cache give identical results (no state kept)?"""
     args = cases()[name]

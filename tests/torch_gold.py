@@ -126,21 +126,27 @@ def torch_gru(x, a0, parameters, da):
     """
     P = {name: _leaf(value) for name, value in parameters.items()}
     x_t, a_prev = _leaf(x), _leaf(a0)  # no layout change: columns as in rnn_ref
-    states = []
-    a_next = a_prev
-    for t in range(x.shape[2]):
-        concat = torch.cat([a_next, x_t[:, :, t]], dim=0)
-        Gamma_u = torch.sigmoid(P["Wu"] @ concat + P["bu"])
-        Gamma_r = torch.sigmoid(P["Wr"] @ concat + P["br"])
-        c_tilde = torch.tanh(P["Wc"] @ torch.cat([Gamma_r * a_next, x_t[:, :, t]], dim=0) + P["bc"])
-        a_next = Gamma_u * c_tilde + (1 - Gamma_u) * a_next
-        states.append(a_next)
-    a = torch.stack(states, dim=2)
+    a = gru_states(x_t, a_prev, P)
     y_pred = _outputs(a, parameters["Wy"], parameters["by"])
     _backward_sum(da, a)
     grads = {"dx": _numpy(x_t.grad), "da0": _numpy(a_prev.grad)}
     grads.update({"d" + name: _numpy(P[name].grad) for name in ["Wu", "bu", "Wr", "br", "Wc", "bc"]})
     return _numpy(a), _numpy(y_pred), grads
+
+
+def gru_states(x, a0, P):
+    """The cheatsheet's GRU over x (n_x, m, T_x) from a0 (n_a, m), torch tensors in rnn_ref's columns, P a dict
+    of tensors Wu, bu, Wr, br, Wc, bc: the hidden states a (n_a, m, T_x), differentiable."""
+    states = []
+    a_next = a0
+    for t in range(x.shape[2]):
+        concat = torch.cat([a_next, x[:, :, t]], dim=0)
+        Gamma_u = torch.sigmoid(P["Wu"] @ concat + P["bu"])
+        Gamma_r = torch.sigmoid(P["Wr"] @ concat + P["br"])
+        c_tilde = torch.tanh(P["Wc"] @ torch.cat([Gamma_r * a_next, x[:, :, t]], dim=0) + P["bc"])
+        a_next = Gamma_u * c_tilde + (1 - Gamma_u) * a_next
+        states.append(a_next)
+    return torch.stack(states, dim=2)
 
 
 def torch_birnn(x, a0_f, a0_b, parameters, da):

@@ -968,6 +968,59 @@ def sampling_loop():
     text(ax, feed.x + 52, yx, r"$\cdots$", color=inp.edge)
     return fig
 
+def encoder_decoder():
+    """Sequence to sequence: an encoder GRU reads the source (padding after its end unread), its state at the
+    last real step is the context that starts the decoder, which reads <start> and the target shifted right."""
+    fig, ax = canvas(880, 400)
+    hid, out, inp, muted = ROLES["hidden"], ROLES["output"], ROLES["input"], ROLES["muted"]
+    yx, ya, yy, yt = 60, 160, 262, 340
+    text(ax, 200, 380, "encoder: reads the source", size=SMALL, color=hid.edge)
+    text(ax, 660, 380, "decoder: writes the target", size=SMALL, color=out.edge)
+
+    # The encoder: three real characters, then one step of padding, which the context does not read.
+    prev = box(ax, 40, ya, sym("a", 0), "hidden", 50, 38, dashed=True)
+    states = []
+    for t, (cx, ch) in enumerate(zip((110, 200, 290), ("“3”", "“.”", "“5”")), start=1):
+        x = box(ax, cx, yx, ch, "input", 52, 36)
+        a = box(ax, cx, ya, sym("a", t), "hidden", 60, 38)
+        arrow(ax, x.top(), a.bottom(), color=inp.edge)
+        arrow(ax, prev.right(), a.left(), color=hid.edge)
+        prev = a
+        states.append(a)
+    pad_x = box(ax, 380, yx, "pad", "muted", 52, 36, size=SMALL, dashed=True)
+    pad_a = box(ax, 380, ya, sym("a", 4), "muted", 60, 38, dashed=True, alpha=0.6)
+    arrow(ax, pad_x.top(), pad_a.bottom(), color=MUTED)
+    arrow(ax, prev.right(), pad_a.left(), color=MUTED)
+    text(ax, 380, yx - 34, "padding, unread", size=SMALL, color="#555555")
+    text(ax, 20, yx - 34, r"$E_{src}$: a column per character", size=LABEL, color=inp.edge, ha="left")
+
+    # The context: the state at each example's own last real step, not the last column.
+    last = states[-1]
+    arrow(ax, last.top(), (last.x, 215), (500, 215), (500, ya), (528, ya), color=hid.edge, lw=THICK,
+          glow=hid.edge, halo=True)
+    text(ax, 400, 228, "context = the state at the last real step", size=SMALL, color=hid.edge)
+
+    # The decoder: <start>, then the target shifted right (teacher forcing); outputs the target, then <end>.
+    prev, inputs, targets = None, ("start", "“1”", "“9”"), ("“1”", "“9”", "end")
+    for t, (cx, ch, target) in enumerate(zip((570, 680, 790), inputs, targets), start=1):
+        x = box(ax, cx, yx, ch, "input", 56 if len(ch) > 3 else 52, 36, size=SMALL if len(ch) > 3 else LABEL)
+        a = box(ax, cx, ya, sym("a", t), "hidden", 60, 38)
+        y = box(ax, cx, yy, sym("ŷ", t), "output", 60, 38)
+        target_box = box(ax, cx, yt, target, "op", 52, 32, size=SMALL if len(target) > 3 else LABEL)
+        arrow(ax, x.top(), a.bottom(), color=inp.edge)
+        arrow(ax, a.top(), y.bottom(), color=out.edge)
+        line(ax, y.top(), target_box.bottom(), color="#777777")
+        if prev is not None:
+            arrow(ax, prev.right(), a.left(), color=hid.edge)
+            arrow(ax, (prev.x + 26, yt - 16), (prev.x + 26, yt - 30), (cx - 44, yt - 30), (cx - 44, yx),
+                  x.left(), color=inp.edge, radius=6)
+        prev = a
+    text(ax, 520, 300, "teacher forcing: the true", size=SMALL, color=inp.edge, ha="right")
+    text(ax, 520, 284, "previous token is the next input", size=SMALL, color=inp.edge, ha="right")
+    text(ax, 680, yx - 34, r"$E_{tgt}$ below,  softmax$(W_{ya} a + b_y)$ above", size=LABEL, color="#555555")
+    return fig
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The landing page
 # ---------------------------------------------------------------------------------------------------------
@@ -1030,6 +1083,7 @@ DIAGRAMS = {
     "birnn": birnn,
     "deep_rnn": deep_rnn,
     "sampling_loop": sampling_loop,
+    "encoder_decoder": encoder_decoder,
     "hero": hero,
 }
 
