@@ -179,9 +179,11 @@ _SELF_CHECK_SCRIPT = """(function (root) {
   function number(text) {
     text = text.replace(/[\\s_]/g, "").replace(/\\u2212/g, "-");
     text = /^[-+]?\\d{1,3}(,\\d{3})+$/.test(text) ? text.replace(/,/g, "") : text.replace(",", ".");
-    var parts = text.split("/");
-    if (!text || parts.length > 2 || parts.some(function (p) { return !p || isNaN(p); })) return NaN;
-    return parts.length === 2 ? Number(parts[0]) / Number(parts[1]) : Number(text);
+    var parts = text.split(/(\/|\^|\*\*)/);  // a number, or two joined by /, ^ or **: 3/4, 0.5^10
+    if (!text || (parts.length !== 1 && parts.length !== 3) || isNaN(parts[0]) || isNaN(parts[2] || 0) ||
+        !parts[0] || parts[2] === "") return NaN;
+    if (parts.length === 1) return Number(text);
+    return parts[1] === "/" ? parts[0] / parts[2] : Math.pow(parts[0], parts[2]);
   }
   root.addEventListener("change", function (event) {
     var input = event.target;
@@ -192,7 +194,7 @@ _SELF_CHECK_SCRIPT = """(function (root) {
     var form = event.target, field = form.querySelector("input[type=text]");
     if (!field) return;
     var value = number(field.value);
-    if (isNaN(value)) return say(form, false, "Type a number, such as 0.25, 1e-3 or 3/4.");
+    if (isNaN(value)) return say(form, false, "Type a number, such as 0.25, 1e-3, 3/4 or 0.5^10.");
     say(form, Math.abs(value - Number(form.getAttribute("data-answer"))) <=
       Number(form.getAttribute("data-tolerance")) * (1 + 1e-12));
   });
