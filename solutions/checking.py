@@ -109,12 +109,12 @@ def self_check(*questions):
     answer is right), and optionally "hint" (shown after a wrong answer). Multiple choice: "choices", a list of
     texts, and "answer", the text of the right one. Numeric: "answer", a number, and "tolerance", how far from
     it an answer may be and still count as right. While grading it does nothing."""
+    if GRADING:
+        return
     problems = [f"question {number}: {problem}" for number, question in enumerate(questions, 1)
                 for problem in _question_problems(question)]
     if problems:
         raise ValueError("self_check: " + "; ".join(problems))
-    if GRADING:
-        return
     from IPython.display import display
 
     text = "\n".join(f"{number}. {question['question']}" for number, question in enumerate(questions, 1))
@@ -179,7 +179,7 @@ _SELF_CHECK_SCRIPT = """(function (root) {
   function number(text) {
     text = text.replace(/[\\s_]/g, "").replace(/\\u2212/g, "-");
     text = /^[-+]?\\d{1,3}(,\\d{3})+$/.test(text) ? text.replace(/,/g, "") : text.replace(",", ".");
-    var parts = text.split(/(\/|\^|\*\*)/);  // a number, or two joined by /, ^ or **: 3/4, 0.5^10
+    var parts = text.split(/(\\/|\\^|\\*\\*)/);  // a number, or two joined by /, ^ or **: 3/4, 0.5^10
     if (!text || (parts.length !== 1 && parts.length !== 3) || isNaN(parts[0]) || isNaN(parts[2] || 0) ||
         !parts[0] || parts[2] === "") return NaN;
     if (parts.length === 1) return Number(text);
