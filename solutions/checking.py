@@ -151,7 +151,8 @@ _SELF_CHECK_STYLE = """
 .selfcheck form { margin: 0 0 0.8em; padding: 0.5em 0.8em 0.6em; border-radius: 6px;
   border: 1px solid color-mix(in srgb, currentColor 30%, transparent); }
 .selfcheck fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
-.selfcheck legend { padding: 0; margin-bottom: 0.3em; font-weight: 600; white-space: normal; }
+.selfcheck legend { float: none; width: auto; padding: 0; margin-bottom: 0.3em; font: inherit;
+  font-weight: 600; white-space: normal; }
 .selfcheck label { display: block; padding: 0.35em 0.2em; cursor: pointer; line-height: 1.4; }
 .selfcheck label.selfcheck-number { display: inline-block; margin-right: 0.5em; }
 .selfcheck input[type=text], .selfcheck button { font: inherit; color: inherit; background: transparent;
