@@ -171,9 +171,9 @@ _SELF_CHECK_SCRIPT = """(function (root) {
   function say(form, right, note) {
     var out = form.querySelector(".selfcheck-feedback"), tries = Number(form.getAttribute("data-tries") || 0);
     out.className = "selfcheck-feedback " + (right ? "selfcheck-right" : "selfcheck-wrong");
-    if (right) { out.textContent = "\\u2713 Right. " + form.getAttribute("data-why"); return; }
+    if (right) { out.innerHTML = "\\u2713 Right. " + form.getAttribute("data-why"); return; }
     if (note === undefined) form.setAttribute("data-tries", ++tries);
-    out.textContent = "\\u2717 Not quite. " + (note || form.getAttribute("data-hint") || "Try again.") +
+    out.innerHTML = "\\u2717 Not quite. " + (note || form.getAttribute("data-hint") || "Try again.") +
       (tries >= 2 && note === undefined ? " After two tries, the answer: " + form.getAttribute("data-shown") +
        ". " + form.getAttribute("data-why") : "");
   }
@@ -190,14 +190,20 @@ _SELF_CHECK_SCRIPT = """(function (root) {
     var input = event.target;
     if (input.type === "radio" && input.form) say(input.form, input.hasAttribute("data-right"));
   });
-  root.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var form = event.target, field = form.querySelector("input[type=text]");
-    if (!field) return;
-    var value = number(field.value);
+  function check(form) {
+    var value = number(form.querySelector("input[type=text]").value);
     if (isNaN(value)) return say(form, false, "Type a number, such as 0.25, 1e-3, 3/4 or 0.5^10.");
     say(form, Math.abs(value - Number(form.getAttribute("data-answer"))) <=
       Number(form.getAttribute("data-tolerance")) * (1 + 1e-12));
+  }
+  root.addEventListener("submit", function (event) {  // the Check button
+    event.preventDefault();
+    if (event.target.querySelector("input[type=text]")) check(event.target);
+  });
+  root.addEventListener("keydown", function (event) {  // Enter in the field (JupyterLab would not submit)
+    if (event.key !== "Enter" || event.target.type !== "text" || !event.target.form) return;
+    event.preventDefault();
+    check(event.target.form);
   });
 })(document.currentScript && document.currentScript.parentNode);"""
 
@@ -213,8 +219,9 @@ def _self_check_html(questions):
     forms = []
     for number, question in enumerate(questions, 1):
         shown = question["answer"] if "choices" in question else f"{question['answer']:g}"
-        attributes = f'data-why="{escape(question["why"])}" data-hint="{escape(question.get("hint", ""))}"' \
-                     f' data-shown="{escape(str(shown))}"'
+        # the feedback's texts, as HTML (escaped, `code` as <code>), which the script puts in the page
+        feedback = {"why": question["why"], "hint": question.get("hint", ""), "shown": str(shown)}
+        attributes = " ".join(f'data-{key}="{escape(rich(text))}"' for key, text in feedback.items())
         if "choices" in question:
             body = "".join(f'<label><input type="radio" name="answer"'
                            f'{" data-right" if choice == question["answer"] else ""}> {rich(choice)}</label>'
@@ -227,7 +234,10 @@ def _self_check_html(questions):
         forms.append(f'<form class="selfcheck-question" {attributes}><fieldset><legend>{number}. '
                      f'{rich(question["question"])}</legend>{body}<p class="selfcheck-feedback" role="status">'
                      f'</p></fieldset></form>')
-    return (f'<div class="selfcheck tex2jax_ignore mathjax_ignore"><style>{_SELF_CHECK_STYLE}</style>'
+    # data-lm-suppress-shortcuts: JupyterLab and Notebook 7 leave the keys typed in the questions alone (Enter
+    # would otherwise enter the cell's edit mode instead of checking an answer)
+    return (f'<div class="selfcheck tex2jax_ignore mathjax_ignore" data-lm-suppress-shortcuts="true">'
+            f'<style>{_SELF_CHECK_STYLE}</style>'
             '<p class="selfcheck-stale">These questions answer only once their script has run: in Jupyter, run '
             'this cell (again, if the notebook was opened with its outputs saved); on the website, allow '
             f'JavaScript.</p>{"".join(forms)}<script>{_SELF_CHECK_SCRIPT}</script></div>')

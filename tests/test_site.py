@@ -484,7 +484,8 @@ def test_a_learner_answers_the_self_check_questions_on_every_chapter_page(site):
                     wrong = feedback.inner_text()
                     choice.locator("label:has(input[data-right])").click()
                     right = feedback.inner_text()
-                    why = choice.get_attribute("data-why")
+                    why = choice.evaluate("form => { const d = document.createElement('div'); "
+                                          "d.innerHTML = form.getAttribute('data-why'); return d.textContent; }")
                     if not wrong.startswith("✗ Not quite") or right != f"✓ Right. {why}":
                         problems.append(f"{name}: a choice was judged {wrong!r}, then {right!r}")
                 number = tab.locator("form.selfcheck-question[data-answer]").first
