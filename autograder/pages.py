@@ -5,8 +5,10 @@ nbgrader's own preprocessors exactly as the student notebook is: solutions repla
 removed. The outputs of exercise and test cells are dropped too, since they were produced by the solution, and
 so is every trace of widgets (explorers draw a single picture with ``RNN_COURSE_STATIC=1``), so that the site
 loads no widget script. Prose comes first: the code of every cell but the exercises (setup, helpers, figures,
-explorers, tests) is folded away, one click from view; what it drew or printed stays. Each page gets, under its title, a box that offers the chapter's student notebook (the
-release version, made by nbgrader) for download, plus the launch links configured in ``_config.yml``.
+explorers, tests) is folded away, one click from view; what it drew or printed stays. The self-check questions
+(the cell ``self_check``) show without their code: their output holds its own script, which works on the page.
+Each page gets, under its title, a box that offers the chapter's student notebook (the release version, made by
+nbgrader) for download, plus the launch links configured in ``_config.yml``.
 
 Only the chapters listed in ``_toc.yml`` are built, and a page is rebuilt only when its source changed.
 """
@@ -27,6 +29,7 @@ PAGES = REPO / "book" / "chapters"
 DOWNLOADS = PAGES / "downloads"  # the student notebooks offered by the pages (excluded from the build)
 DIAGRAMS = PAGES / "diagrams"  # the diagrams, drawn by book/diagrams, that the pages' Markdown links to
 TOC = REPO / "_toc.yml"
+SELF_CHECK_ID = "self_check"  # the grade_id of a chapter's self-check questions (solutions/README.md)
 WIDGET_MIMES = ("application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json")
 
 
@@ -135,7 +138,9 @@ def strip(nb):
         if any(mime.startswith("image/") for output in outputs for mime in output.get("data", {})):
             image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
             image.setdefault("alt", alt_text(nb.cells, index))
-        if meta.get("grade_id") and not meta.get("solution"):  # setup, read-only code (figures, explorers,
+        if meta.get("grade_id") == SELF_CHECK_ID:  # the questions alone: their code is only their data
+            cell.metadata.setdefault("tags", []).append("remove-input")
+        elif meta.get("grade_id") and not meta.get("solution"):  # setup, read-only code (figures, explorers,
             cell.metadata.setdefault("tags", []).append("hide-input")  # helpers) and tests: a click shows it
     return nb
 

@@ -101,6 +101,147 @@ def _gallery(draw, defaults, name, control):
                  f'<div class="explorer-panels">{"".join(panels)}</div></div>'))
 
 
+
+def self_check(*questions):
+    """Questions to check your understanding (not graded), each answered at once with right or wrong and why.
+
+    A question is a dict: "question" (its text; `code` in backticks), "answer", "why" (one sentence: why the
+    answer is right), and optionally "hint" (shown after a wrong answer). Multiple choice: "choices", a list of
+    texts, and "answer", the text of the right one. Numeric: "answer", a number, and "tolerance", how far from
+    it an answer may be and still count as right. While grading it does nothing."""
+    if GRADING:
+        return
+    problems = [f"question {number}: {problem}" for number, question in enumerate(questions, 1)
+                for problem in _question_problems(question)]
+    if problems:
+        raise ValueError("self_check: " + "; ".join(problems))
+    from IPython.display import display
+
+    text = "\n".join(f"{number}. {question['question']}" for number, question in enumerate(questions, 1))
+    display({"text/html": _self_check_html(questions), "text/plain": text}, raw=True)
+
+
+def _question_problems(question):
+    """What is wrong with one self-check question, as a list of messages (empty when it is well formed)."""
+    if not isinstance(question, dict):
+        return [f"a question is a dict, not {type(question).__name__}"]
+    problems = [f"no {key!r}" for key in ("question", "answer", "why") if not str(question.get(key, "")).strip()]
+    unknown = set(question) - {"question", "choices", "answer", "tolerance", "why", "hint"}
+    problems += [f"unknown key {key!r}" for key in sorted(unknown)]
+    if "choices" in question:
+        choices = question["choices"]
+        if not isinstance(choices, list) or len(choices) < 2 or not all(isinstance(c, str) for c in choices):
+            problems.append("'choices' is a list of at least two texts")
+        elif choices.count(question.get("answer")) != 1:
+            problems.append("'answer' is the text of exactly one of the choices")
+        if "tolerance" in question:
+            problems.append("a multiple-choice question has no 'tolerance'")
+    elif isinstance(question.get("answer"), bool) or not isinstance(question.get("answer"), (int, float)):
+        problems.append("a question without 'choices' has a number as its 'answer'")
+    elif isinstance(question.get("tolerance"), bool) or not isinstance(question.get("tolerance"), (int, float)) \
+            or not question["tolerance"] >= 0:
+        problems.append("a numeric question has a 'tolerance' >= 0 (how far from the answer still counts)")
+    return problems
+
+
+# The look and the behaviour of the questions, in the page itself: nothing is loaded from anywhere. Colours follow
+# the page (JupyterLab's themes, the website's light and dark modes); right and wrong are said in words too.
+_SELF_CHECK_STYLE = """
+.selfcheck { max-width: 48em; margin: 0.5em 0; }
+.selfcheck form { margin: 0 0 0.8em; padding: 0.5em 0.8em 0.6em; border-radius: 6px;
+  border: 1px solid color-mix(in srgb, currentColor 30%, transparent); }
+.selfcheck fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
+.selfcheck legend { float: none; width: auto; padding: 0; margin-bottom: 0.3em; font: inherit;
+  font-weight: 600; white-space: normal; }
+.selfcheck label { display: block; padding: 0.35em 0.2em; cursor: pointer; line-height: 1.4; }
+.selfcheck label.selfcheck-number { display: inline-block; margin-right: 0.5em; }
+.selfcheck input[type=text], .selfcheck button { font: inherit; color: inherit; background: transparent;
+  border: 1px solid currentColor; border-radius: 4px; padding: 0.2em 0.6em; }
+.selfcheck input[type=text] { width: 8em; max-width: 100%; }
+.selfcheck button { cursor: pointer; }
+.selfcheck-feedback:empty { display: none; }
+.selfcheck-feedback { margin: 0.5em 0 0; padding: 0.2em 0.6em; border-left: 4px solid; }
+.selfcheck-right { border-color: #2e7d32; }
+.selfcheck-wrong { border-color: #c62828; }
+"""
+_SELF_CHECK_SCRIPT = """(function (root) {
+  if (!root || root.hasAttribute("data-live")) return;
+  root.setAttribute("data-live", "");
+  root.querySelector(".selfcheck-stale").remove();
+  function say(form, right, note) {
+    var out = form.querySelector(".selfcheck-feedback"), tries = Number(form.getAttribute("data-tries") || 0);
+    out.className = "selfcheck-feedback " + (right ? "selfcheck-right" : "selfcheck-wrong");
+    if (right) { out.innerHTML = "\\u2713 Right. " + form.getAttribute("data-why"); return; }
+    if (note === undefined) form.setAttribute("data-tries", ++tries);
+    out.innerHTML = "\\u2717 Not quite. " + (note || form.getAttribute("data-hint") || "Try again.") +
+      (tries >= 2 && note === undefined ? " After two tries, the answer: " + form.getAttribute("data-shown") +
+       ". " + form.getAttribute("data-why") : "");
+  }
+  function number(text) {
+    text = text.replace(/[\\s_]/g, "").replace(/\\u2212/g, "-");
+    text = /^[-+]?\\d{1,3}(,\\d{3})+$/.test(text) ? text.replace(/,/g, "") : text.replace(",", ".");
+    var parts = text.split(/(\\/|\\^|\\*\\*)/);  // a number, or two joined by /, ^ or **: 3/4, 0.5^10
+    if (!text || (parts.length !== 1 && parts.length !== 3) || isNaN(parts[0]) || isNaN(parts[2] || 0) ||
+        !parts[0] || parts[2] === "") return NaN;
+    if (parts.length === 1) return Number(text);
+    return parts[1] === "/" ? parts[0] / parts[2] : Math.pow(parts[0], parts[2]);
+  }
+  root.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type === "radio" && input.form) say(input.form, input.hasAttribute("data-right"));
+  });
+  function check(form) {
+    var value = number(form.querySelector("input[type=text]").value);
+    if (isNaN(value)) return say(form, false, "Type a number, such as 0.25, 1e-3, 3/4 or 0.5^10.");
+    say(form, Math.abs(value - Number(form.getAttribute("data-answer"))) <=
+      Number(form.getAttribute("data-tolerance")) * (1 + 1e-12));
+  }
+  root.addEventListener("submit", function (event) {  // the Check button
+    event.preventDefault();
+    if (event.target.querySelector("input[type=text]")) check(event.target);
+  });
+  root.addEventListener("keydown", function (event) {  // Enter in the field (JupyterLab would not submit)
+    if (event.key !== "Enter" || event.target.type !== "text" || !event.target.form) return;
+    event.preventDefault();
+    check(event.target.form);
+  });
+})(document.currentScript && document.currentScript.parentNode);"""
+
+
+def _self_check_html(questions):
+    """The questions as HTML with their own style and script (see self_check)."""
+    import re
+    from html import escape
+
+    def rich(text):  # `code` in backticks becomes <code>; everything else is text
+        return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
+
+    forms = []
+    for number, question in enumerate(questions, 1):
+        shown = question["answer"] if "choices" in question else f"{question['answer']:g}"
+        # the feedback's texts, as HTML (escaped, `code` as <code>), which the script puts in the page
+        feedback = {"why": question["why"], "hint": question.get("hint", ""), "shown": str(shown)}
+        attributes = " ".join(f'data-{key}="{escape(rich(text))}"' for key, text in feedback.items())
+        if "choices" in question:
+            body = "".join(f'<label><input type="radio" name="answer"'
+                           f'{" data-right" if choice == question["answer"] else ""}> {rich(choice)}</label>'
+                           for choice in question["choices"])
+        else:
+            attributes += f' data-answer="{question["answer"]!r}" data-tolerance="{question["tolerance"]!r}"'
+            body = ('<label class="selfcheck-number">Your answer: <input type="text" name="answer" '
+                    'inputmode="decimal" autocomplete="off" spellcheck="false"></label><button type="submit">'
+                    'Check</button>')
+        forms.append(f'<form class="selfcheck-question" {attributes}><fieldset><legend>{number}. '
+                     f'{rich(question["question"])}</legend>{body}<p class="selfcheck-feedback" role="status">'
+                     f'</p></fieldset></form>')
+    # data-lm-suppress-shortcuts: JupyterLab and Notebook 7 leave the keys typed in the questions alone (Enter
+    # would otherwise enter the cell's edit mode instead of checking an answer)
+    return (f'<div class="selfcheck tex2jax_ignore mathjax_ignore" data-lm-suppress-shortcuts="true">'
+            f'<style>{_SELF_CHECK_STYLE}</style>'
+            '<p class="selfcheck-stale">These questions answer only once their script has run: in Jupyter, run '
+            'this cell (again, if the notebook was opened with its outputs saved); on the website, allow '
+            f'JavaScript.</p>{"".join(forms)}<script>{_SELF_CHECK_SCRIPT}</script></div>')
+
 def check_shape(name, actual, expected_shape):
     """Fail with a clear message unless `actual` is an array of shape `expected_shape`."""
     assert actual is not None, f"{name} is None: did you forget to compute or return it?"

@@ -166,6 +166,116 @@ def test_student_notebook_hides_solutions_and_stops_only_at_exercises(chapter, r
         assert all(grade_id(t) in failing for t in tests), f"a test of {exercise} passes on the stub"
 
 
+SELF_CHECK = "self_check"  # the grade_id of a chapter's self-check questions (solutions/README.md)
+
+
+def checking_helpers():
+    """The namespace of solutions/checking.py, the helpers every setup cell holds."""
+    import runpy
+
+    return runpy.run_path(str(SOLUTIONS / "checking.py"))
+
+
+def self_check_questions(nb):
+    """The questions of a notebook's self-check cell, as the dicts its one `self_check(...)` call is given."""
+    cells = [c for c in nb.cells if grade_id(c) == SELF_CHECK]
+    assert len(cells) == 1, f"{len(cells)} cells with grade_id {SELF_CHECK!r}, expected one"
+    body = ast.parse(cells[0].source).body
+    assert len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call) \
+        and getattr(body[0].value.func, "id", None) == "self_check", \
+        "the self-check cell holds one statement, `self_check({...}, ...)`, and nothing else"
+    try:
+        return [ast.literal_eval(argument) for argument in body[0].value.args]
+    except ValueError as error:
+        raise AssertionError(f"the questions are written as literals (numbers, texts, lists): {error}") from None
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_has_three_to_five_well_formed_self_check_questions(chapter):
+    """Does every chapter end, before its summary, with a "Check your understanding" heading and a read-only cell
+    of three to five self-check questions, each with its explanation and, for multiple choice, exactly one right
+    answer among its choices, or, for a number, a tolerance?"""
+    nb = source_notebook(chapter)
+    questions = self_check_questions(nb)
+    assert 3 <= len(questions) <= 5, f"{len(questions)} self-check questions, expected 3 to 5"
+    problems = checking_helpers()["_question_problems"]
+    for number, question in enumerate(questions, 1):
+        assert not problems(question), f"question {number}: {problems(question)}"
+        assert len(question["why"].split()) >= 5, f"question {number}: 'why' explains in a sentence"
+    index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == SELF_CHECK)
+    cell, heading = nb.cells[index], nb.cells[index - 1]
+    meta = nbgrader_meta(cell)
+    assert meta.get("locked") and not meta.get("grade") and not meta.get("solution"), "a read-only cell"
+    assert cell.source.startswith("# Check your understanding") and "run this cell again" in cell.source, \
+        "its first lines say what it is and that a notebook opened with saved outputs needs it run again"
+    assert heading.cell_type == "markdown" and re.match(r"## (\d+\. )?Check your understanding", heading.source)
+    later = [c for c in nb.cells[index + 1:] if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert later and "Summary" in later[0].source.splitlines()[0], "the questions come right before the summary"
+    assert not any(is_exercise(c) or is_test(c) for c in nb.cells[index:]), "the questions follow every exercise"
+
+
+def test_malformed_self_check_questions_are_named():
+    """Does the check of a question name what is wrong: no right answer or two, no explanation, a number without
+    a tolerance, a misspelt key? And does self_check refuse such a question instead of showing it?"""
+    import warnings
+
+    with warnings.catch_warnings():  # a SyntaxWarning (an escape in the script's text) would go to stderr
+        warnings.simplefilter("error")
+        compile((SOLUTIONS / "checking.py").read_text(), "checking.py", "exec")
+    helpers = checking_helpers()
+    problems = helpers["_question_problems"]
+    good = {"question": "sigmoid(0)?", "answer": 0.5, "tolerance": 0.001, "why": "1 / (1 + e^0) = 1/2."}
+    choice = {"question": "Shape of Waa?", "choices": ["(n_a, n_a)", "(n_a, n_x)"], "answer": "(n_a, n_a)",
+              "why": "It maps a state to a state."}
+    assert problems(good) == [] and problems(choice) == []
+    assert problems({**choice, "answer": "(n_a, 1)"}) == ["'answer' is the text of exactly one of the choices"]
+    assert problems({**choice, "choices": ["(n_a, n_a)", "(n_a, n_a)"]}) == \
+        ["'answer' is the text of exactly one of the choices"]
+    assert problems({**good, "why": " "}) == ["no 'why'"]
+    assert problems({k: v for k, v in good.items() if k != "tolerance"}) == \
+        ["a numeric question has a 'tolerance' >= 0 (how far from the answer still counts)"]
+    assert problems({**good, "answer": "0.5"}) == ["a question without 'choices' has a number as its 'answer'"]
+    assert problems({**good, "hnit": "e^0"}) == ["unknown key 'hnit'"]
+    with pytest.raises(ValueError, match="question 2: no 'why'"):
+        helpers["self_check"](good, {**good, "why": ""})
+
+
+def test_self_check_questions_answer_in_jupyter_and_stay_silent_while_grading(released):
+    """In a real kernel, as a learner: does the released notebook keep its self-check cell, and does running it
+    after the setup show the questions as HTML (one form per question, with their script and style), with no
+    error or stream output? While grading (nbgrader's NBGRADER_EXECUTION), does the same cell output nothing at
+    all, and does the grader's kernel not even run the call (autograder.isolate drops it)?"""
+    from autograder.isolate import definitions_only, local_functions
+
+    from notebooks import execute
+
+    first = released[CHAPTERS[0]]
+    student = nbformat.read(str(first), as_version=4)
+    cells, counts = [c for c in student.cells if grade_id(c) == "setup"], []
+    for chapter in CHAPTERS:
+        quiz = [c for c in nbformat.read(str(released[chapter]), as_version=4).cells if grade_id(c) == SELF_CHECK]
+        assert quiz, f"the student notebook of {chapter} has no self-check cell"
+        cells.append(quiz[0])
+        counts.append(len(self_check_questions(source_notebook(chapter))))
+        assert definitions_only(quiz[0].source, local_functions(source_notebook(chapter))) == "", \
+            f"{chapter}: while grading, the kernel would still run the self-check call"
+    for grading in (False, True):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in cells],
+                                      metadata=student.metadata)
+        env = {"NBGRADER_EXECUTION": "autograde"} if grading else {}
+        out = execute(nb, first.parent, env_extra=env, as_learner=True)
+        for chapter, count, cell in zip(CHAPTERS, counts, out.cells[1:]):
+            if grading:
+                assert cell.outputs == [], f"{chapter}: the self-check cell outputs {cell.outputs} while grading"
+                continue
+            assert [o.output_type for o in cell.outputs] == ["display_data"], (chapter, cell.outputs)
+            html = cell.outputs[0].data["text/html"]
+            assert html.count('<form class="selfcheck-question"') == count, chapter
+            assert "<script>" in html and "<style>" in html and "run this cell" in html, chapter
+            assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), f"{chapter}: loads something"
+            assert cell.outputs[0].data["text/plain"].startswith("1. "), chapter
+
+
 def installed_with(requirements_file):
     """The distributions that `pip install -r requirements_file` brings, as canonical names: those it names and,
     transitively, what they require (read from the metadata of this environment, where they are installed)."""

@@ -428,3 +428,98 @@ def test_every_page_works_in_a_browser_with_the_network_cut_off(site):
         + "".join(f"{name}: {share:.1%}\n" for name, share in shares.items()))
     assert len(checked) >= len(toc_chapters()) + 4, checked
     assert not problems, f"{len(problems)} problem(s) on {len(checked)} pages:\n" + "\n".join(problems[:80])
+
+
+def test_a_learner_answers_the_self_check_questions_on_every_chapter_page(site):
+    """On every chapter page, in headless Chromium that may reach nothing but the site: are there three to five
+    self-check questions, shown without their code and working (their script ran); does clicking a wrong choice
+    say so, and the right one say it is right, with why; is a number typed and checked with the keyboard alone
+    (Tab, Enter) judged the same way; and do the questions take the page's colours in dark mode? Writes what the
+    questions weigh on each page to test-artifacts/site/self-check.txt."""
+    import gzip
+
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get update && apt-get install -y chromium (.ci/run does this).")
+    from playwright.sync_api import sync_playwright
+
+    server, problems, weights, judged = Server(site), [], [], {"choice": 0, "number": 0}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+
+            def route(r, request):
+                if request.url.startswith(server.url):
+                    return r.continue_()
+                problems.append(f"request to another host: {request.url}")
+                r.abort("blockedbyclient")
+
+            context.route("**/*", route)
+            tab = context.new_page()
+            tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            tab.on("console", lambda m: problems.append(f"console error: {m.text}") if m.type == "error" else None)
+            for chapter in toc_chapters():
+                name = f"book/chapters/{chapter}.html"
+                raw = (site / name).read_text()
+                start = raw.find('<div class="selfcheck')
+                end = raw.find("</script></div>", start) + len("</script></div>")
+                if start >= 0:
+                    quiz = raw[start:end].encode()
+                    weights.append(f"{chapter}: {len(quiz)} bytes ({len(gzip.compress(quiz))} gzipped) of a "
+                                   f"{len(raw.encode())}-byte page")
+                tab.goto(server.url + name, wait_until="load")
+                forms = tab.locator("form.selfcheck-question")
+                if not 3 <= forms.count() <= 5:
+                    problems.append(f"{name}: {forms.count()} self-check questions, expected 3 to 5")
+                    continue
+                if tab.locator(".selfcheck-stale").count():
+                    problems.append(f"{name}: the questions' script did not run")
+                if "self_check(" in tab.inner_text("main"):
+                    problems.append(f"{name}: the code of the questions shows")
+                choice = tab.locator("form.selfcheck-question:has(input[type=radio])").first
+                if choice.count():
+                    judged["choice"] += 1
+                    feedback = choice.locator(".selfcheck-feedback")
+                    choice.locator("label:has(input:not([data-right]))").first.click()
+                    wrong = feedback.inner_text()
+                    choice.locator("label:has(input[data-right])").click()
+                    right = feedback.inner_text()
+                    why = choice.evaluate("form => { const d = document.createElement('div'); "
+                                          "d.innerHTML = form.getAttribute('data-why'); return d.textContent; }")
+                    if not wrong.startswith("✗ Not quite") or right != f"✓ Right. {why}":
+                        problems.append(f"{name}: a choice was judged {wrong!r}, then {right!r}")
+                number = tab.locator("form.selfcheck-question[data-answer]").first
+                if number.count():
+                    judged["number"] += 1
+                    answer = float(number.get_attribute("data-answer"))
+                    tolerance = float(number.get_attribute("data-tolerance"))
+                    feedback = number.locator(".selfcheck-feedback")
+                    field = number.locator("input[type=text]")
+                    field.focus()  # then the keyboard alone: type, Enter; Tab to the button, Enter
+                    tab.keyboard.type(repr(answer + 10 * tolerance + 1))
+                    tab.keyboard.press("Enter")
+                    wrong = feedback.inner_text()
+                    field.fill("")
+                    field.focus()
+                    tab.keyboard.type(repr(answer))
+                    tab.keyboard.press("Tab")
+                    tab.keyboard.press("Enter")
+                    right = feedback.inner_text()
+                    if not wrong.startswith("✗ Not quite") or not right.startswith("✓ Right."):
+                        problems.append(f"{name}: a number was judged {wrong!r}, then {right!r}")
+                colours = tab.evaluate("""() => {
+                    const legend = document.querySelector('.selfcheck legend'), text = document.querySelector('main p');
+                    const field = document.querySelector('.selfcheck input[type=text], .selfcheck label');
+                    return [getComputedStyle(legend).color, getComputedStyle(text).color,
+                            getComputedStyle(field).backgroundColor];
+                }""")
+                if colours[0] != colours[1] or colours[2] not in ("rgba(0, 0, 0, 0)", "transparent"):
+                    problems.append(f"{name}: in dark mode the questions' text is {colours[0]} on the page's "
+                                    f"{colours[1]}, their fields' background {colours[2]}")
+            browser.close()
+    finally:
+        server.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "self-check.txt").write_text("\n".join(weights) + "\n")
+    assert judged["choice"] and judged["number"], f"no question of some kind was tried: {judged}"
+    assert not problems, "\n".join(problems[:40])
