@@ -69,7 +69,9 @@ def _gallery(draw, defaults, name, control):
     import matplotlib.pyplot as plt
     from IPython.display import HTML
 
-    if hasattr(control, "min") and hasattr(control, "max"):
+    if hasattr(control, "base"):  # a FloatLogSlider: its min and max are exponents of its base
+        values = [control.base ** control.min, control.value, control.base ** control.max]
+    elif hasattr(control, "min") and hasattr(control, "max"):
         values = [control.min, control.value, control.max]
     elif hasattr(control, "options"):
         values = [option[1] if isinstance(option, tuple) else option for option in control.options][:3]

@@ -125,7 +125,9 @@ def test_a_learner_sees_each_passing_test_say_so_and_an_explorer_say_what_to_run
     explorer = next(c for c in student.cells if c.cell_type == "code" and "explore(" in c.source
                     and not nbgrader_meta(c).get("grade_id") == "setup")
     drawing = re.search(r"explore\(\s*(\w+)", explorer.source).group(1)
-    definitions = explorer.source[:explorer.source.index("explore(")]
+    tree = ast.parse(explorer.source)  # the cell without the statement that calls explore (an `if` around it too)
+    definitions = "\n".join(ast.get_source_segment(explorer.source, node) for node in tree.body
+                             if "explore(" not in ast.get_source_segment(explorer.source, node))
     student.cells = [c for c in student.cells if grade_id(c) == "setup"] + [
         nbformat.v4.new_code_cell(definitions), nbformat.v4.new_code_cell(f"_explained({drawing})()")]
     out = execute(student, released[chapter].parent, allow_errors=True, as_learner=True)
