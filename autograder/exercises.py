@@ -40,7 +40,8 @@ class Record:
                    bool(grade.needs_manual_grade))
 
 
-def _normalized(source):
+def normalized(source):
+    """A cell's text with its blank lines and trailing spaces left out, to compare cells."""
     return "\n".join(line.rstrip() for line in (source or "").strip().splitlines() if line.strip())
 
 
@@ -87,7 +88,7 @@ def report(nb, grades, chapter):
             entry.update(state=FAILED, message=first_message(cells.get(grade_id, {})), test=grade_id)
     for name, entry in exercises.items():
         solution = cells.get(name)
-        if name in released and (solution is None or _normalized(solution.source) == _normalized(released[name])):
+        if name in released and (solution is None or normalized(solution.source) == normalized(released[name])):
             entry.update(state=NOT_ATTEMPTED, message="", test="")
         entry["score"], entry["points"] = round(entry["score"], 4), round(entry["points"], 4)
     return list(exercises.values())

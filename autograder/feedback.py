@@ -70,15 +70,18 @@ class GetScores(GetGrades):
 
 class FoldCourseCells(Preprocessor):
     """Fold what the course gave (setup, helpers, plots, the text between exercises) so that the page shows the
-    exercises: each run of cells that are neither an exercise, a test, nor the text just above an exercise
-    becomes one folded block (``metadata.fold``: ``open`` on its first cell, ``close`` on its last)."""
+    exercises and the learner's own work: each run of cells that are not an exercise, a test, the text just
+    above an exercise, or a cell the learner added or changed becomes one folded block (``metadata.fold``:
+    ``open`` on its first cell, ``close`` on its last)."""
 
     enabled = Bool(True)
 
     def preprocess(self, nb, resources):
+        given = course_cells(resources["nbgrader"]["assignment"])
+
         def shown(index):
             meta = nb.cells[index].metadata.get("nbgrader", {})
-            if meta.get("solution") or meta.get("grade"):
+            if meta.get("solution") or meta.get("grade") or exercises.normalized(nb.cells[index].source) not in given:
                 return True
             following = nb.cells[index + 1].metadata.get("nbgrader", {}) if index + 1 < len(nb.cells) else {}
             return nb.cells[index].cell_type == "markdown" and bool(following.get("solution"))
@@ -94,6 +97,19 @@ class FoldCourseCells(Preprocessor):
                     count = next((j for j in range(index, len(nb.cells)) if not folded[j]), len(nb.cells)) - index
                     cell.metadata["fold_size"] = count
         return nb, resources
+
+
+@functools.cache
+def course_cells(chapter):
+    """The text of every cell of the chapter's source notebook, as the student notebook has it too (its diagrams
+    as attachments): a cell of a learner's notebook not among them is the learner's own."""
+    from .release import DIAGRAM
+    from .scores import source_notebook
+
+    texts = set()
+    for cell in source_notebook(chapter).cells:
+        texts |= {exercises.normalized(cell.source), exercises.normalized(DIAGRAM.sub(r"](attachment:\1)", cell.source))}
+    return frozenset(texts)
 
 
 SAFE_OUTPUT_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg"}

@@ -45,7 +45,8 @@ def totals(grades):
 
 
 @cache
-def _source(chapter):
+def source_notebook(chapter):
+    """The chapter's source notebook (read once per process; never change it)."""
     return nbformat.read(str(SOLUTIONS / chapter / f"{chapter}.ipynb"), as_version=4)
 
 
@@ -57,7 +58,7 @@ def as_released(chapter):
 
     from .nbgrader_config import CODE_STUB, TEXT_STUB
 
-    nb, _ = ClearSolutions(code_stub=CODE_STUB, text_stub=TEXT_STUB).preprocess(copy.deepcopy(_source(chapter)), {})
+    nb, _ = ClearSolutions(code_stub=CODE_STUB, text_stub=TEXT_STUB).preprocess(copy.deepcopy(source_notebook(chapter)), {})
     return {cell.metadata.nbgrader["grade_id"]: cell.source for cell in nb.cells
             if cell.metadata.get("nbgrader", {}).get("solution")}
 
@@ -66,7 +67,7 @@ def as_released(chapter):
 def exercise_of_cells(chapter):
     """Map each graded cell of a chapter to its exercise: the solution cell above it (or itself)."""
     mapping, exercise = {}, None
-    for cell in _source(chapter).cells:
+    for cell in source_notebook(chapter).cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
             exercise = meta["grade_id"]
@@ -79,7 +80,7 @@ def exercise_of_cells(chapter):
 def max_points(chapter):
     """``(automatic, written)``: the points of a chapter's code test cells and of its written answers."""
     automatic = written = 0.0
-    for cell in _source(chapter).cells:
+    for cell in source_notebook(chapter).cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):
             if cell.cell_type == "code":

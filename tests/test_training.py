@@ -263,12 +263,25 @@ def test_train_step_is_one_clipped_update():
         np.testing.assert_allclose(new[name], parameters[name] - 0.5 * clipped["d" + name], rtol=1e-14, atol=1e-17)
 
 
-def test_progress_bar(capsys):
-    """Does progress=True draw a tqdm bar (on stderr, outside a notebook), and progress=False nothing?"""
-    small_run(progress=True)
-    assert "6/6" in capsys.readouterr().err
-    small_run(progress=False)
-    assert capsys.readouterr().err == ""
+def test_progress_bar():
+    """Does progress=True draw a tqdm bar (on stderr, outside a notebook), and progress=False nothing? Run in a
+    fresh Python, as from a terminal: tqdm.auto chooses its bar once per process, and other tests' notebook
+    code in this one may have made it choose the notebook's."""
+    import subprocess
+    import sys
+
+    from autograder.course import REPO, tool_env
+
+    def stderr(progress):
+        code = ("import sys; sys.path.insert(0, 'tests'); import test_training as t; "
+                f"t.small_run(progress={progress})")
+        proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=tool_env(), capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stderr
+
+    assert "6/6" in stderr(True)
+    assert stderr(False) == ""
 
 
 def test_train_with_a_model_object():
